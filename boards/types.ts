@@ -1,0 +1,48 @@
+import type { BleLink } from '../drivers/ble/types';
+import type { Buzzer } from '../drivers/buzzer/types';
+import type { Clock } from '../drivers/clock/types';
+import type { FileStore } from '../drivers/files/types';
+import type { Flash } from '../drivers/flash/types';
+import type { BatteryGauge } from '../drivers/gauge/types';
+import type { HallSensor } from '../drivers/hall/types';
+import type { ModemPort } from '../drivers/modem/types';
+import type { PowerControl, PowerSink } from '../drivers/power/types';
+import type { SubGhzRadio } from '../drivers/radio/types';
+import type { Settings } from '../drivers/settings/types';
+import type { UsbDrive } from '../drivers/usb/types';
+import type { Watchdog } from '../drivers/watchdog/types';
+
+/** Where the firmware writes human-readable trace lines (serial console / simulator log). */
+export interface Console {
+  log(line: string): void;
+}
+
+/** Fixed facts about one unit, burnt at manufacturing. */
+export interface Identity {
+  /** Unique id used in file names and the FTP inbox (`<uid>`). */
+  readonly uid: string;
+  /** Serial number printed on the label. */
+  readonly sn: string;
+  readonly hardwareVersion: string;
+}
+
+/** Everything the application needs from a board; nothing else knows which board it runs on. */
+export interface Board {
+  readonly identity: Identity;
+  readonly clock: Clock;
+  readonly power: PowerControl;
+  readonly powerSink: PowerSink;
+  readonly watchdog: Watchdog;
+  readonly radio: SubGhzRadio;
+  readonly modem: ModemPort;
+  readonly hall: HallSensor;
+  readonly buzzer: Buzzer;
+  readonly gauge: BatteryGauge;
+  /** The frame-store partition. */
+  readonly frameFlash: Flash;
+  readonly settings: Settings;
+  readonly files: FileStore;
+  readonly usb: UsbDrive | undefined;
+  readonly ble: BleLink | undefined;
+  readonly console: Console;
+}

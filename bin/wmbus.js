@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The field-engineer CLI: runs the TypeScript sources through tsx so no build step is needed.
+require('tsx/cjs');
+require('./cli.ts').main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { console.error(err && err.message ? err.message : err); process.exitCode = 2; },
+);

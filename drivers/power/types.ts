@@ -16,7 +16,7 @@ export interface PowerControl {
 }
 
 /** The parts whose power states the energy ledger integrates. */
-export type PowerComponent = 'mcu' | 'radio' | 'modem' | 'buzzer' | 'flash' | 'ble';
+export type PowerComponent = 'mcu' | 'radio' | 'modem' | 'buzzer' | 'flash' | 'ble' | 'board';
 
 export type McuState = 'active' | 'light-sleep' | 'deep-sleep';
 export type RadioPowerState = 'rx' | 'idle' | 'sleep';

@@ -1,0 +1,36 @@
+/** `wmbus frame HEX [--short-header]`: a stored (CRC-free) frame → all header fields as JSON. */
+import { fromHex } from '../../protocol/text/utf8';
+import { parseHeader } from '../../protocol/wmbus/header';
+import { headerJson } from './json';
+
+const USAGE =
+  'usage: wmbus frame HEX [--short-header]  (a stored frame without CRCs; --short-header takes the filter identity from the DLL)';
+
+export async function run(args: string[]): Promise<number> {
+  let longHeader = true;
+  const rest: string[] = [];
+  for (const a of args) {
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    if (a === '--short-header') longHeader = false;
+    else rest.push(a);
+  }
+  if (rest.length !== 1) {
+    process.stderr.write(USAGE + '\n');
+    return 2;
+  }
+  const frame = fromHex(rest[0]);
+  if (frame === undefined) {
+    process.stdout.write(JSON.stringify({ error: 'hex' }) + '\n');
+    return 1;
+  }
+  const h = parseHeader(frame, { longHeader });
+  if (!h.ok) {
+    process.stdout.write(JSON.stringify({ error: h.error }) + '\n');
+    return 1;
+  }
+  process.stdout.write(JSON.stringify(headerJson(h.header), null, 2) + '\n');
+  return 0;
+}

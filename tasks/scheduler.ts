@@ -91,12 +91,16 @@ export class Scheduler implements TaskHost {
     this.stats.passes++;
     this.watchdog.feed();
     let steps = 0;
+    // A task is stepped once per pass for being due; after that, a due time that did not move means
+    // it waits for an event (a driver callback or the slot's release), not for the clock.
+    const stepped = new Set<Task>();
     for (;;) {
       const now = this.clock.now();
-      const due = this.tasks.filter((t) => this.woken.has(t) || t.nextWake() <= now);
+      const due = this.tasks.filter((t) => this.woken.has(t) || (t.nextWake() <= now && !stepped.has(t)));
       if (due.length === 0 || steps >= MAX_STEPS_PER_PASS) break;
       for (const t of due) {
         this.woken.delete(t);
+        stepped.add(t);
         t.step(now);
         steps++;
         if (this.stopped) return;
@@ -105,12 +109,16 @@ export class Scheduler implements TaskHost {
     this.stats.steps += steps;
     this.sink.charge('mcu', 'active', steps * STEP_ACTIVE_MS);
     this.running = false;
-    this.plan();
+    this.plan(stepped);
   }
 
-  private plan(): void {
+  private plan(stepped: ReadonlySet<Task>): void {
     const now = this.clock.now();
-    const next = this.nextWake();
+    let next = Infinity;
+    for (const t of this.tasks) {
+      const at = t.nextWake();
+      if (at > now || !stepped.has(t)) next = Math.min(next, Math.max(at, now));
+    }
     const busy = this.tasks.some((t) => t.busy());
     if (busy || this.woken.size > 0 || next - now < MIN_DEEP_SLEEP_MS) {
       this.sink.report('mcu', 'light-sleep');

@@ -1,0 +1,202 @@
+import type { Board, Identity } from '../boards/types';
+import { installBoard } from '../boards/sim/board';
+import type { SettingValue } from '../drivers/settings/types';
+import type { WakeCause } from '../drivers/power/types';
+import type { Flash } from '../drivers/flash/types';
+import type { ModemPort } from '../drivers/modem/types';
+import main from '../main';
+import type { EnergyLedger } from './energy/ledger';
+import { SimBle } from './drivers/ble';
+import { SimBuzzer, type HeardTone } from './drivers/buzzer';
+import { SimClock } from './drivers/clock';
+import { SimFiles } from './drivers/files';
+import { SimGauge } from './drivers/gauge';
+import { SimHall } from './drivers/hall';
+import { SimPower } from './drivers/power';
+import { SimRadio, type AirSource } from './drivers/radio';
+import { SimRtc } from './drivers/rtc';
+import { SimSettings } from './drivers/settings';
+import { SimUsb, type UsbState } from './drivers/usb';
+import { SimWatchdog } from './drivers/watchdog';
+import type { SimEventId } from './world/types';
+import type { SimWorld } from './world/world';
+
+/** ESP32 wake from deep sleep to `main`: ROM, 2nd-stage bootloader, XS heap and module init. */
+export const BOOT_ACTIVE_MS = 300;
+/** Size of the ESP32's RTC slow memory the firmware may use across deep sleep. */
+export const RETAINED_BYTES = 512;
+
+export interface SimDeviceOptions {
+  readonly identity: Identity;
+  readonly world: SimWorld;
+  readonly ledger: EnergyLedger;
+  readonly air: AirSource;
+  readonly frameFlash: Flash;
+  readonly modem: ModemPort;
+  readonly filesCapacity: number;
+  readonly batteryCapacityMah: number;
+  /** RTC error at power-on and its drift. */
+  readonly rtcErrorMs: number;
+  readonly rtcDriftPpm: number;
+  /** Board temperature over time, tenths of °C. */
+  readonly temperatureDeciC: (trueMs: number) => number;
+  readonly console: (line: string) => void;
+}
+
+export interface SimDeviceStats {
+  boots: number;
+  bootsByCause: Record<string, number>;
+  deepSleeps: number;
+}
+
+/** Firmware-side objects of one boot, dropped at deep sleep like the ESP32's RAM. */
+interface BootInstance {
+  readonly clock: SimClock;
+  readonly hall: SimHall;
+  readonly radio: SimRadio;
+  readonly buzzer: SimBuzzer;
+  readonly ble: SimBle;
+  readonly usb: SimUsb;
+  readonly watchdog: SimWatchdog;
+}
+
+/**
+ * One simulated concentrator: the persistent parts (settings, files, flash, RTC, retained memory,
+ * the modem) outlive boots; every boot gets new driver fakes and runs the firmware's `main()`.
+ */
+export class SimDevice {
+  readonly settings = new Map<string, SettingValue>();
+  readonly files = new Map<string, Uint8Array>();
+  readonly retained = new Uint8Array(RETAINED_BYTES);
+  readonly usbState: UsbState = { connected: false, inbox: [], written: new Map() };
+  readonly heard: HeardTone[] = [];
+  readonly rtc: SimRtc;
+  readonly stats: SimDeviceStats = { boots: 0, bootsByCause: {}, deepSleeps: 0 };
+  private current: BootInstance | undefined;
+  private wakeEvent: SimEventId | undefined;
+  private magnetNear = false;
+  private asleep = false;
+
+  constructor(private readonly o: SimDeviceOptions) {
+    this.rtc = new SimRtc(o.world, o.rtcErrorMs, o.rtcDriftPpm);
+  }
+
+  get awake(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The board of the running boot (for tests and the scenario's BLE phone). */
+  get instance(): BootInstance | undefined {
+    return this.current;
+  }
+
+  powerOn(): void {
+    this.boot('power-on');
+  }
+
+  /** A magnet passes over the box: an edge while awake, a wake-up from deep sleep otherwise. */
+  magnetPass(holdMs = 500): void {
+    this.magnetNear = true;
+    this.o.world.at(this.o.world.now() + holdMs, () => {
+      this.magnetNear = false;
+    });
+    if (this.current !== undefined) this.current.hall.edge(this.rtc.now());
+    else if (this.asleep) this.wake('hall');
+  }
+
+  /** The RESET button: a restart (with the magnet held, the firmware restores factory settings). */
+  pressReset(magnetHeld: boolean): void {
+    this.magnetNear = magnetHeld;
+    this.shutdown();
+    this.boot('reset');
+  }
+
+  /** The installer plugs the USB cable: it wakes the box. */
+  plugUsb(files: { name: string; bytes: Uint8Array }[]): void {
+    this.usbState.inbox.push(...files);
+    this.usbState.connected = true;
+    if (this.current !== undefined) this.current.usb.connect();
+    else if (this.asleep) this.wake('usb');
+  }
+
+  private boot(cause: WakeCause): void {
+    const o = this.o;
+    this.asleep = false;
+    this.stats.boots++;
+    this.stats.bootsByCause[cause] = (this.stats.bootsByCause[cause] ?? 0) + 1;
+    o.ledger.report('mcu', 'active');
+    o.ledger.charge('mcu', 'active', BOOT_ACTIVE_MS);
+    const clock = new SimClock(o.world, this.rtc);
+    const instance: BootInstance = {
+      clock,
+      hall: new SimHall(() => this.magnetNear),
+      radio: new SimRadio(o.world, o.ledger, o.air),
+      buzzer: new SimBuzzer(o.world, o.ledger, this.heard),
+      ble: new SimBle(o.world, o.ledger),
+      usb: new SimUsb(this.usbState),
+      watchdog: new SimWatchdog(o.world, () => this.restart('watchdog')),
+    };
+    this.current = instance;
+    const board: Board = {
+      identity: o.identity,
+      clock,
+      power: new SimPower(cause, this.retained, {
+        deepSleep: (until) => this.deepSleep(until),
+        restart: () => this.restart('reset'),
+      }),
+      powerSink: o.ledger,
+      watchdog: instance.watchdog,
+      radio: instance.radio,
+      modem: o.modem,
+      hall: instance.hall,
+      buzzer: instance.buzzer,
+      gauge: new SimGauge(o.batteryCapacityMah, {
+        chargeUsedMah: () => o.ledger.snapshot().totalPackMah,
+        temperatureDeciC: () => o.temperatureDeciC(o.world.now()),
+        loadMa: () => 0,
+      }),
+      frameFlash: o.frameFlash,
+      settings: new SimSettings(this.settings),
+      files: new SimFiles(this.files, o.filesCapacity),
+      usb: instance.usb,
+      ble: instance.ble,
+      console: { log: (line) => o.console(line) },
+    };
+    installBoard(board);
+    main();
+  }
+
+  private deepSleep(untilMs: number): void {
+    this.shutdown();
+    this.asleep = true;
+    this.stats.deepSleeps++;
+    this.o.ledger.report('mcu', 'deep-sleep');
+    if (Number.isFinite(untilMs)) {
+      this.wakeEvent = this.o.world.at(this.rtc.trueTimeOf(untilMs), () => this.wake('timer'));
+    }
+  }
+
+  private wake(cause: WakeCause): void {
+    if (this.wakeEvent !== undefined) this.o.world.cancel(this.wakeEvent);
+    this.wakeEvent = undefined;
+    this.boot(cause);
+  }
+
+  private restart(cause: WakeCause): void {
+    // A restart from inside a firmware call: finish the current event, then boot.
+    this.shutdown();
+    this.o.world.at(this.o.world.now(), () => this.boot(cause));
+  }
+
+  /** Drops the running boot: its timers, callbacks and radio listening end with it. */
+  private shutdown(): void {
+    const c = this.current;
+    if (c === undefined) return;
+    c.clock.shutdown();
+    c.radio.detach();
+    c.buzzer.stop();
+    c.ble.disable();
+    c.watchdog.stop();
+    this.current = undefined;
+  }
+}

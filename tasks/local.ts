@@ -1,0 +1,110 @@
+import type { Board } from '../boards/types';
+import type { SystemMode } from '../protocol/config/types';
+import { beepPattern, type BeepCode } from './beeps';
+import type { Task, TaskHost } from './types';
+
+/** §3.1.1: a second magnet pass within 10 s of the first changes the mode / runs the action. */
+export const SECOND_PASS_WINDOW_MS = 10_000;
+/** A priority between the radio (0) and the modem (20): gestures are handled promptly. */
+const LOCAL_PRIORITY = 10;
+
+/** What the installer's gestures act on (implemented by the application). */
+export interface LocalActions {
+  mode(): SystemMode;
+  lastConnectionOk(): boolean;
+  /** A window, session or magnet action is in progress (answered with one long beep). */
+  actionUnderway(): boolean;
+  /** STORAGE → RUN after a double pass (§3.1.1.2). */
+  switchToRun(): void;
+  /** The action configured in `local.magnet` (§4.2.1.1), run after a double pass in STORAGE or RUN. */
+  runMagnetAction(): void;
+  /** First pass in FACTORY SETTINGS mode: the local interfaces (BLE) come up for configuration. */
+  openLocalInterfaces(): void;
+  /** Magnet held while RESET is pressed (§2.4.4.2). */
+  factoryReset(): void;
+}
+
+/**
+ * The Hall sensor and buzzer dialogue with the installer (primary spec §3.1.1). A wake from deep
+ * sleep by the magnet counts as the first pass.
+ */
+export class LocalTask implements Task {
+  readonly name = 'local';
+  readonly priority = LOCAL_PRIORITY;
+  private readonly passes: number[] = [];
+  private firstPassAt = -Infinity;
+  private beeping = false;
+
+  constructor(private readonly board: Board, private readonly host: TaskHost, private readonly actions: LocalActions) {
+    board.hall.onEdge((at) => {
+      this.passes.push(at);
+      host.wake(this);
+    });
+    const now = board.clock.now();
+    if (board.power.wakeCause === 'hall') this.passes.push(now);
+    if (board.power.wakeCause === 'reset' && board.hall.present()) {
+      this.actions.factoryReset();
+      this.beep('factoryReset');
+    }
+  }
+
+  nextWake(): number {
+    if (this.passes.length > 0) return this.board.clock.now();
+    // One more step when the second-pass window closes, so the scheduler can plan deep sleep.
+    const closes = this.firstPassAt + SECOND_PASS_WINDOW_MS;
+    return closes > this.board.clock.now() ? closes : Infinity;
+  }
+
+  busy(): boolean {
+    return this.beeping || this.board.clock.now() < this.firstPassAt + SECOND_PASS_WINDOW_MS;
+  }
+
+  step(): void {
+    for (const at of this.passes.splice(0)) {
+      if (at - this.firstPassAt <= SECOND_PASS_WINDOW_MS) {
+        this.firstPassAt = -Infinity;
+        this.secondPass();
+      } else {
+        this.firstPassAt = at;
+        this.firstPass();
+      }
+    }
+  }
+
+  private firstPass(): void {
+    if (this.actions.actionUnderway()) {
+      this.beep('busy');
+      return;
+    }
+    const mode = this.actions.mode();
+    if (mode === 'factorySettings') {
+      this.beep('factorySettings');
+      this.actions.openLocalInterfaces();
+    } else if (mode === 'storage') {
+      this.beep('storage');
+    } else {
+      this.beep(this.actions.lastConnectionOk() ? 'runLastOk' : 'runLastFailed');
+    }
+  }
+
+  private secondPass(): void {
+    const mode = this.actions.mode();
+    if (mode === 'storage') {
+      this.beep('storageToRun');
+      this.actions.switchToRun();
+      this.actions.runMagnetAction();
+    } else if (mode === 'run') {
+      this.beep('actionStart');
+      this.actions.runMagnetAction();
+    }
+    // FACTORY SETTINGS is only left by configuring the product (§3.1.1.1).
+  }
+
+  private beep(code: BeepCode): void {
+    this.beeping = true;
+    this.board.buzzer.play(beepPattern(code), () => {
+      this.beeping = false;
+      this.host.wake(this);
+    });
+  }
+}

@@ -1,0 +1,136 @@
+import type { Board } from '../boards/types';
+import type { BatteryReading } from '../drivers/gauge/types';
+import { temperatureBin } from '../protocol/files/supervision';
+import type { ConfigStore } from './config-store';
+import type { Counters } from './counters';
+import { KEY } from './settings-keys';
+import type { Task } from './types';
+
+const MS_PER_MINUTE = 60_000;
+const DECI = 10;
+const PERCENT = 100;
+const MONITOR_PRIORITY = 30;
+
+/** An alarm condition the monitoring found (§4.2.4). */
+export interface MonitorAlarm {
+  readonly kind: 'temperature' | 'battery';
+  readonly value: number;
+  readonly threshold: number;
+}
+
+export interface MonitorSink {
+  /** A threshold was crossed: the application writes the alarm file and asks for a session. */
+  alarm(alarm: MonitorAlarm, atMs: number): void;
+}
+
+/** The last reading and whether a temperature alarm holds the schedules (§3.1.2.3). */
+export interface MonitorState {
+  readonly last: BatteryReading | undefined;
+  readonly temperatureAlarm: boolean;
+}
+
+interface Persisted {
+  next: number;
+  tempAlarm: boolean;
+  lastVoltage?: number;
+  lastTemp?: number;
+  lastUsed?: number;
+}
+
+/**
+ * Periodic battery and temperature monitoring (primary spec §4.2.5.2, §4.2.4): a reading every
+ * `monitoringPeriod` minutes (and whenever a schedule runs, through `measure`), the §5.7 temperature
+ * histogram, and the temperature / battery alarms.
+ */
+export class MonitoringTask implements Task {
+  readonly name = 'monitoring';
+  readonly priority = MONITOR_PRIORITY;
+  private readonly state: Persisted;
+
+  constructor(
+    private readonly board: Board,
+    private readonly config: ConfigStore,
+    private readonly counters: Counters,
+    private readonly sink: MonitorSink,
+  ) {
+    this.state = this.load();
+    if (this.periodMs() === 0) this.state.next = Infinity;
+    else if (!Number.isFinite(this.state.next)) this.state.next = this.board.clock.now();
+  }
+
+  get status(): MonitorState {
+    const s = this.state;
+    return {
+      last: s.lastVoltage === undefined ? undefined : { voltageMv: s.lastVoltage, temperatureDeciC: s.lastTemp ?? 0, chargeUsedMah: s.lastUsed ?? 0 },
+      temperatureAlarm: s.tempAlarm,
+    };
+  }
+
+  nextWake(): number {
+    return this.state.next;
+  }
+
+  busy(): boolean {
+    return false;
+  }
+
+  step(now: number): void {
+    if (now < this.state.next) return;
+    this.measure(now);
+    const period = this.periodMs();
+    this.state.next = period === 0 ? Infinity : now + period;
+    this.save();
+  }
+
+  suspend(): void {
+    this.save();
+  }
+
+  /** One acquisition: histogram, thresholds. Also called when a schedule triggers (§4.2.4). */
+  measure(now: number): BatteryReading {
+    const r = this.board.gauge.read();
+    const s = this.state;
+    s.lastVoltage = r.voltageMv;
+    s.lastTemp = r.temperatureDeciC;
+    s.lastUsed = r.chargeUsedMah;
+    const celsius = r.temperatureDeciC / DECI;
+    this.counters.value.histogram[temperatureBin(celsius)]++;
+    const alarms = this.config.current.alarms;
+    const maxTemp = alarms.temperature ?? 0;
+    const hot = maxTemp > 0 && celsius > maxTemp;
+    if (hot && !s.tempAlarm) this.sink.alarm({ kind: 'temperature', value: Math.round(celsius), threshold: maxTemp }, now);
+    s.tempAlarm = hot;
+    const minPercent = alarms.battery ?? 0;
+    const remaining = this.remainingPercent(r);
+    if (minPercent > 0 && remaining < minPercent) this.sink.alarm({ kind: 'battery', value: remaining, threshold: minPercent }, now);
+    this.counters.save();
+    return r;
+  }
+
+  remainingPercent(r: BatteryReading): number {
+    const capacity = this.board.gauge.capacityMah;
+    return Math.max(0, Math.round((PERCENT * (capacity - r.chargeUsedMah)) / capacity));
+  }
+
+  private periodMs(): number {
+    return (this.config.current.monitoringPeriod ?? 0) * MS_PER_MINUTE;
+  }
+
+  private load(): Persisted {
+    const raw = this.board.settings.get(KEY.monitorState);
+    if (typeof raw === 'string') {
+      try {
+        const p = JSON.parse(raw) as Persisted;
+        if (typeof p.next === 'number') return { ...p, next: p.next };
+      } catch {
+        // Unreadable: start a fresh period.
+      }
+    }
+    return { next: NaN, tempAlarm: false };
+  }
+
+  private save(): void {
+    const s = this.state;
+    this.board.settings.set(KEY.monitorState, JSON.stringify({ ...s, next: Number.isFinite(s.next) ? s.next : null }));
+  }
+}

@@ -1,0 +1,14 @@
+/** Keys of the persistent settings store (NVS: at most 15 characters). */
+export const KEY = {
+  config: 'cfg',
+  factoryPreset: 'cfgFactory',
+  configCopyPending: 'cfgCopy',
+  whitelist: 'wl',
+  counters: 'ctr',
+  radioState: 'radio',
+  modemState: 'modem',
+  monitorState: 'mon',
+  localState: 'local',
+  session: 'session',
+  simPin: 'simpin',
+} as const;

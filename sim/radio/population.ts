@@ -275,17 +275,20 @@ class SimPopulation implements Population {
     return list;
   }
 
-  /** Telegrams on the same channel overlapping candidate i that it does not capture. */
+  /** Telegrams on the same channel overlapping candidate i that it does not capture, in list order. */
   private interferers(candidates: Candidate[], i: number): Candidate[] {
     const victim = candidates[i];
     const hits: Candidate[] = [];
-    for (let j = 0; j < candidates.length; j++) {
-      const other = candidates[j];
-      if (j === i || other.meter.phy !== victim.meter.phy) continue;
-      if (other.atMs >= victim.endMs || other.endMs <= victim.atMs) continue;
-      if (victim.rssiDbm - other.rssiDbm >= this.captureDb) continue;
+    const consider = (other: Candidate): void => {
+      if (other.meter.phy !== victim.meter.phy || other.endMs <= victim.atMs) return;
+      if (victim.rssiDbm - other.rssiDbm >= this.captureDb) return;
       hits.push(other);
-    }
+    };
+    // The list is sorted by start, and no telegram is longer than the margin.
+    let first = i;
+    while (first > 0 && candidates[first - 1].atMs > victim.atMs - COLLISION_MARGIN_MS) first--;
+    for (let j = first; j < i; j++) consider(candidates[j]);
+    for (let j = i + 1; j < candidates.length && candidates[j].atMs < victim.endMs; j++) consider(candidates[j]);
     return hits;
   }
 

@@ -1,0 +1,35 @@
+/**
+ * Two application slots with rollback (ESP-IDF app OTA with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE;
+ * Moddable's `OTA` class writes the slot). A new image boots on trial ("pending verify") and must
+ * confirm itself with `markValid`; a trial image that reboots without confirming, more often than
+ * the bootloader allows, is abandoned and the previous slot boots again.
+ */
+export type OtaSlot = 0 | 1;
+
+export interface Ota {
+  /** The slot the running image was booted from. */
+  readonly runningSlot: OtaSlot;
+  /** The other slot, the one `begin` writes. */
+  readonly inactiveSlot: OtaSlot;
+  /** Bytes an image may take in a slot. */
+  readonly slotBytes: number;
+  /** The running image booted on trial and has not called `markValid` yet. */
+  readonly pendingVerify: boolean;
+  /** Erases the inactive slot for an image of `size` bytes. Throws if it does not fit or a trial is pending. */
+  begin(size: number): void;
+  /** Appends to the image being written. Throws past the size given to `begin`. */
+  write(bytes: Uint8Array): void;
+  /** Ends the write; throws when fewer bytes than announced were written or the slot rejects the image. */
+  complete(): void;
+  /** Drops a write in progress; the inactive slot is left empty. */
+  abort(): void;
+  /** Boots `slot` next; a freshly written slot boots on trial. Throws for a slot that holds no usable image. */
+  setBoot(slot: OtaSlot): void;
+  /** Confirms the running image: it stays, and rollback is no longer possible. */
+  markValid(): void;
+  /**
+   * Abandons the running trial image: it is marked invalid and the previous slot boots next. The
+   * caller restarts. False when there is no trial or no previous image to go back to.
+   */
+  rollback(): boolean;
+}

@@ -1,0 +1,171 @@
+import type { Ota, OtaSlot } from '../../drivers/ota/types';
+
+/**
+ * OTA slots and the bootloader's boot-count state machine, on state kept in the simulated
+ * device's persistent memory (so it survives simulated reboots):
+ *
+ *   write + setBoot     → 'new'
+ *   boot of a 'new'     → 'pending-verify', trial boot 1
+ *   boot of a 'pending-verify' → trial boot n+1; past `maxTrialBoots` → 'invalid', previous slot boots
+ *   markValid           → 'valid'
+ *   rollback            → 'invalid', previous slot boots
+ *
+ * ESP-IDF's bootloader allows one trial boot; `maxTrialBoots` lets the simulator model N.
+ */
+export type SimSlotState = 'empty' | 'written' | 'new' | 'pending-verify' | 'valid' | 'invalid';
+
+export interface SimSlot {
+  image: Uint8Array;
+  state: SimSlotState;
+}
+
+export interface SimOtaState {
+  slots: [SimSlot, SimSlot];
+  /** Slot the bootloader starts next. */
+  bootSlot: OtaSlot;
+  /** Boots of the trial image so far. */
+  trialBoots: number;
+}
+
+export interface SimOtaOptions {
+  readonly slotBytes: number;
+  /** Boots a trial image gets to call markValid (ESP-IDF: 1). */
+  readonly maxTrialBoots?: number;
+}
+
+/** Factory state: `image` valid in slot 0, slot 1 empty. */
+export function createOtaState(image: Uint8Array): SimOtaState {
+  return {
+    slots: [
+      { image: image.slice(), state: 'valid' },
+      { image: new Uint8Array(0), state: 'empty' },
+    ],
+    bootSlot: 0,
+    trialBoots: 0,
+  };
+}
+
+function other(slot: OtaSlot): OtaSlot {
+  return slot === 0 ? 1 : 0;
+}
+
+function bootable(slot: SimSlot): boolean {
+  return slot.state === 'valid' || slot.state === 'new' || slot.state === 'pending-verify';
+}
+
+export class SimOta implements Ota {
+  readonly slotBytes: number;
+  readonly runningSlot: OtaSlot;
+  /** The bootloader went back to the previous image on this boot. */
+  readonly rolledBackAtBoot: boolean;
+  private readonly maxTrialBoots: number;
+  private writing: { size: number; chunks: Uint8Array[]; written: number } | undefined;
+
+  /** Constructing the driver is the boot: the bootloader step runs on `state` here. */
+  constructor(private readonly state: SimOtaState, options: SimOtaOptions) {
+    this.slotBytes = options.slotBytes;
+    this.maxTrialBoots = options.maxTrialBoots ?? 1;
+    const { slot, rolledBack } = this.bootloader();
+    this.runningSlot = slot;
+    this.rolledBackAtBoot = rolledBack;
+  }
+
+  get inactiveSlot(): OtaSlot {
+    return other(this.runningSlot);
+  }
+
+  get pendingVerify(): boolean {
+    return this.state.slots[this.runningSlot].state === 'pending-verify';
+  }
+
+  /** The image in the running slot (what the simulated device "executes"). */
+  get runningImage(): Uint8Array {
+    return this.state.slots[this.runningSlot].image;
+  }
+
+  slotState(slot: OtaSlot): SimSlotState {
+    return this.state.slots[slot].state;
+  }
+
+  begin(size: number): void {
+    if (this.pendingVerify) throw new Error('ota: the running image is on trial');
+    if (size <= 0 || size > this.slotBytes) throw new Error(`ota: ${size} bytes do not fit a ${this.slotBytes}-byte slot`);
+    const slot = this.state.slots[this.inactiveSlot];
+    slot.image = new Uint8Array(0);
+    slot.state = 'empty';
+    if (this.state.bootSlot === this.inactiveSlot) this.state.bootSlot = this.runningSlot;
+    this.writing = { size, chunks: [], written: 0 };
+  }
+
+  write(bytes: Uint8Array): void {
+    const w = this.writing;
+    if (w === undefined) throw new Error('ota: write without begin');
+    if (w.written + bytes.length > w.size) throw new Error('ota: write past the announced size');
+    w.chunks.push(bytes.slice());
+    w.written += bytes.length;
+  }
+
+  complete(): void {
+    const w = this.writing;
+    if (w === undefined) throw new Error('ota: complete without begin');
+    this.writing = undefined;
+    if (w.written !== w.size) throw new Error(`ota: ${w.written} of ${w.size} bytes written`);
+    const image = new Uint8Array(w.size);
+    let at = 0;
+    for (const c of w.chunks) {
+      image.set(c, at);
+      at += c.length;
+    }
+    const slot = this.state.slots[this.inactiveSlot];
+    slot.image = image;
+    slot.state = 'written';
+  }
+
+  abort(): void {
+    this.writing = undefined;
+  }
+
+  setBoot(target: OtaSlot): void {
+    const slot = this.state.slots[target];
+    if (slot.state === 'written') slot.state = 'new';
+    else if (!bootable(slot)) throw new Error(`ota: slot ${target} holds no bootable image`);
+    this.state.bootSlot = target;
+    this.state.trialBoots = 0;
+  }
+
+  markValid(): void {
+    const slot = this.state.slots[this.runningSlot];
+    if (slot.state === 'pending-verify') slot.state = 'valid';
+    this.state.trialBoots = 0;
+  }
+
+  rollback(): boolean {
+    const previous = this.state.slots[this.inactiveSlot];
+    if (!this.pendingVerify || previous.state !== 'valid') return false;
+    this.state.slots[this.runningSlot].state = 'invalid';
+    this.state.bootSlot = this.inactiveSlot;
+    this.state.trialBoots = 0;
+    return true;
+  }
+
+  private bootloader(): { slot: OtaSlot; rolledBack: boolean } {
+    const s = this.state;
+    const target = s.bootSlot;
+    const slot = s.slots[target];
+    if (slot.state === 'new') {
+      slot.state = 'pending-verify';
+      s.trialBoots = 1;
+      return { slot: target, rolledBack: false };
+    }
+    if (slot.state === 'pending-verify') {
+      s.trialBoots++;
+      if (s.trialBoots <= this.maxTrialBoots) return { slot: target, rolledBack: false };
+      slot.state = 'invalid';
+    }
+    if (slot.state === 'valid') return { slot: target, rolledBack: false };
+    // The chosen slot cannot run: fall back to the other one.
+    s.bootSlot = other(target);
+    s.trialBoots = 0;
+    return { slot: s.bootSlot, rolledBack: true };
+  }
+}

@@ -1,0 +1,227 @@
+import { parseCommandFile } from '../../protocol/commands/parse';
+import type { Command } from '../../protocol/commands/types';
+import { Ack, AckType, buildAckDocument } from '../../protocol/files/ack';
+import { InboxName, orderInbox, outboxName, parseInboxName } from '../../protocol/files/names';
+import type { Clock } from '../../drivers/clock/types';
+import { EVENTS, EventRecorder } from '../log/events';
+import type {
+  CommandContext,
+  CommandEffects,
+  CommandSource,
+  DecodedFile,
+  EffectResult,
+  FileDecoder,
+  InboxOutcome,
+  MaybePromise,
+  OutgoingAck,
+} from './types';
+
+const MS_PER_SECOND = 1000;
+
+export interface CommandRunnerOptions {
+  readonly uid: string;
+  readonly effects: CommandEffects;
+  readonly decode: FileDecoder;
+  readonly clock: Clock;
+  readonly events?: EventRecorder;
+}
+
+function run(effects: CommandEffects, command: Command, ctx: CommandContext): MaybePromise<EffectResult> {
+  switch (command.type) {
+    case 'request':
+      return effects.requestSession(ctx);
+    case 'factory':
+      return effects.factoryReset(ctx);
+    case 'firmware':
+      return effects.installFirmware(command.fileName, ctx);
+    case 'diag':
+      return effects.runDiag(ctx);
+    case 'configGet':
+      return effects.configGet(ctx);
+    case 'whiteListErase':
+      return effects.whiteListErase(ctx);
+    case 'operatorInit':
+      return effects.operatorInit(ctx);
+    case 'logGet':
+      return effects.logGet(ctx);
+    case 'logClean':
+      return effects.logClean(ctx);
+    case 'supervisionClean':
+      return effects.supervisionClean(ctx);
+    case 'supervisionGet':
+      return effects.supervisionGet(ctx);
+    case 'certificate':
+      return effects.storeCertificate(command.fileName, ctx);
+    case 'certClean':
+      return effects.clearCertificates(ctx);
+  }
+}
+
+async function settle(effect: () => MaybePromise<EffectResult>): Promise<EffectResult> {
+  try {
+    return await effect();
+  } catch (e) {
+    return { ok: false, data: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function decodeError(decoded: DecodedFile): string {
+  return decoded.ok ? '' : decoded.detail ?? decoded.error;
+}
+
+/**
+ * Runs inbox files (configuration, white list, commands) and produces their ACKs (§5.5, §5.6).
+ *
+ * A session is one batch from one source (an FTP INBOX pass, a USB drive at boot, one BLE or SMS
+ * message). §5.6: "if there is an error on a previous command, the following commands will not be
+ * run", and commands after `factory`/`firmware` may be lost. So after the first command that fails
+ * or is refused (wrong uid, bad field, unreadable command file), or that needs a restart, nothing
+ * else of the session runs. Each command left unrun still gets an ACK, `ko` with data
+ * `not run: …`, so the server learns the fate of every cid it sent.
+ * A configuration file that fails is acknowledged `ko` but does not stop the commands after it.
+ */
+export class CommandRunner {
+  private readonly uid: string;
+  private readonly effects: CommandEffects;
+  private readonly decode: FileDecoder;
+  private readonly clock: Clock;
+  private readonly events: EventRecorder | undefined;
+  private source: CommandSource = 'ftp';
+  /** Why the rest of the session is not run; undefined while running. */
+  private stopped: string | undefined;
+  private restart = false;
+  private lastAckSec = -1;
+
+  constructor(options: CommandRunnerOptions) {
+    this.uid = options.uid;
+    this.effects = options.effects;
+    this.decode = options.decode;
+    this.clock = options.clock;
+    this.events = options.events;
+  }
+
+  /** Starts a new session: forgets an earlier failure. */
+  beginSession(source: CommandSource): void {
+    this.source = source;
+    this.stopped = undefined;
+    this.restart = false;
+  }
+
+  /** An effect asked for a restart; the caller restarts once the ACKs are stored. */
+  get restartRequested(): boolean {
+    return this.restart;
+  }
+
+  /** Whether the rest of the session will be skipped, and why. */
+  get stopReason(): string | undefined {
+    return this.stopped;
+  }
+
+  /**
+   * A whole batch: begins a session, orders the files (§5.6: cfg, white list, `<uid>-cmd`, then
+   * `<uid>-<num>-cmd` by number) and runs them. Files that are not this hub's inbox files are skipped.
+   */
+  async processInbox(files: readonly { name: string; bytes: Uint8Array }[], source: CommandSource): Promise<InboxOutcome[]> {
+    this.beginSession(source);
+    const byName = new Map<string, Uint8Array>();
+    for (const f of files) byName.set(f.name, f.bytes);
+    const outcomes: InboxOutcome[] = [];
+    for (const entry of orderInbox([...byName.keys()], this.uid)) {
+      outcomes.push(await this.processParsed(entry, byName.get(entry.name) as Uint8Array));
+    }
+    return outcomes;
+  }
+
+  /** One file of the current session (BLE and SMS deliver one at a time). */
+  async processInboxFile(name: string, bytes: Uint8Array): Promise<InboxOutcome> {
+    const entry = parseInboxName(name, this.uid);
+    if (entry === undefined) return { name, kind: undefined, acks: [] };
+    return this.processParsed(entry, bytes);
+  }
+
+  private async processParsed(entry: InboxName, bytes: Uint8Array): Promise<InboxOutcome> {
+    const acks = entry.kind === 'cmd' ? await this.runCommandFile(entry, bytes) : [await this.runConfigFile(entry, bytes)];
+    return { name: entry.name, kind: entry.kind, acks };
+  }
+
+  private async runConfigFile(entry: InboxName, bytes: Uint8Array): Promise<OutgoingAck> {
+    if (this.stopped !== undefined) return this.ack('config', '', false, `not run: ${this.stopped}`);
+    const ctx: CommandContext = { source: this.source, cid: '', fileName: entry.name };
+    const decoded = this.decode(bytes, entry.encrypted);
+    if (!decoded.ok) {
+      this.events?.record(EVENTS.configRejected, `${entry.name}: ${decodeError(decoded)}`);
+      return this.ack('config', '', false, `${entry.name}: ${decodeError(decoded)}`);
+    }
+    const result = await settle(() =>
+      entry.kind === 'cfg' ? this.effects.applyConfig(decoded.doc, ctx) : this.effects.applyWhiteList(decoded.doc, ctx),
+    );
+    if (result.ok) this.events?.record(entry.kind === 'cfg' ? EVENTS.configApplied : EVENTS.whiteListApplied, entry.name);
+    else this.events?.record(EVENTS.configRejected, `${entry.name}: ${result.data ?? 'refused'}`);
+    this.noteRestart(result);
+    // Same data as protocol/config/ack.ts: the file name, then the reason on failure.
+    const data = result.ok ? result.data ?? entry.name : `${entry.name}: ${result.data ?? 'refused'}`;
+    return this.ack('config', '', result.ok, data);
+  }
+
+  private async runCommandFile(entry: InboxName, bytes: Uint8Array): Promise<OutgoingAck[]> {
+    // Read even when the session has stopped, so each skipped command is acknowledged by its cid.
+    const decoded = this.decode(bytes, entry.encrypted);
+    const parsed = decoded.ok ? parseCommandFile(decoded.doc, this.uid) : undefined;
+    if (parsed === undefined || !parsed.ok) {
+      const why = `${entry.name}: ${parsed === undefined ? decodeError(decoded) : parsed.error}`;
+      this.events?.record(EVENTS.inboxFileRejected, why);
+      if (this.stopped === undefined) this.stopped = `${entry.name} could not be read`;
+      return [this.ack('cmd', '', false, why)];
+    }
+    const acks: OutgoingAck[] = [];
+    for (const item of parsed.entries) {
+      if (this.stopped !== undefined) {
+        const cid = item.ok ? item.command.cid : item.cid;
+        this.events?.record(EVENTS.commandNotRun, item.ok ? `${item.command.type} ${cid}` : cid);
+        acks.push(this.ack('cmd', cid, false, `not run: ${this.stopped}`));
+        continue;
+      }
+      if (!item.ok) {
+        this.events?.record(EVENTS.commandFailed, `${item.cid}: ${item.error}`);
+        this.stopped = `command ${item.cid === '' ? 'without cid' : item.cid} was refused`;
+        acks.push(this.ack('cmd', item.cid, false, item.error));
+        continue;
+      }
+      const { command } = item;
+      const ctx: CommandContext = { source: this.source, cid: command.cid, fileName: entry.name };
+      const result = await settle(() => run(this.effects, command, ctx));
+      if (result.ok) {
+        this.events?.record(EVENTS.commandDone, `${command.type} ${command.cid}`);
+      } else {
+        this.events?.record(EVENTS.commandFailed, `${command.type} ${command.cid}: ${result.data ?? 'failed'}`);
+        this.stopped = `command ${command.cid === '' ? command.type : command.cid} failed`;
+      }
+      this.noteRestart(result);
+      acks.push(this.ack('cmd', command.cid, result.ok, result.data ?? (result.ok ? entry.name : `${command.type} failed`)));
+    }
+    return acks;
+  }
+
+  private noteRestart(result: EffectResult): void {
+    if (result.restart !== true) return;
+    this.restart = true;
+    if (this.stopped === undefined) this.stopped = 'restart pending';
+  }
+
+  /**
+   * ACK names carry whole seconds, so several ACKs in the same second would collide: each one
+   * gets the next free second after the previous (its `TS` matches its name).
+   */
+  private ack(type: AckType, cid: string, ok: boolean, data: string): OutgoingAck {
+    const now = Math.floor(this.clock.now() / MS_PER_SECOND);
+    const timeSec = Math.max(now, this.lastAckSec + 1);
+    this.lastAckSec = timeSec;
+    const ack: Ack = { type, cid, result: ok ? 'ok' : 'ko', data };
+    return {
+      name: outboxName(this.uid, timeSec, 'ack'),
+      timeSec,
+      ack,
+      doc: buildAckDocument({ uid: this.uid, source: this.source, timeSec }, ack),
+    };
+  }
+}

@@ -22,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(usage() + '\n');
     return name === undefined || name === '--help' ? 0 : 2;
   }
-  const mod = (await import(entry.module)) as CommandModule;
+  // Loaded on demand through tsx's require hook (bin/wmbus.js), so one command's deps don't slow the others.
+  const mod = require(entry.module) as CommandModule;
   return mod.run(args);
 }

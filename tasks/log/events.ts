@@ -75,6 +75,11 @@ export const EVENTS = {
 
   /** D: alarm type and value. */
   alarmRaised: { code: PROJECT_EVENT_BASE + 0x70, level: LEVEL_WARNING },
+
+  /** D: mode, seconds, frames heard and recorded. */
+  radioWindow: { code: PROJECT_EVENT_BASE + 0x80, level: LEVEL_INFO },
+  /** D: records dropped from the full frame store, and how many of them were not uploaded. */
+  framesOverwritten: { code: PROJECT_EVENT_BASE + 0x81, level: LEVEL_WARNING },
 } as const satisfies Record<string, EventDef>;
 
 export type EventName = keyof typeof EVENTS;

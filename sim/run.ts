@@ -1,0 +1,143 @@
+import { parseExtendedJson } from '../protocol/bson/ejson';
+import type { BsonDocument } from '../protocol/bson/types';
+import { fromExtendedJson } from '../protocol/bson/ejson';
+import { encodeFile } from '../protocol/files/codec';
+import { ConfigStore } from '../tasks/config-store';
+import type { CounterSet } from '../tasks/counters';
+import { KEY } from '../tasks/settings-keys';
+import { SimDevice } from './device';
+import { SimFlash } from './drivers/flash';
+import { SimModemPort } from './drivers/modem-port';
+import { SimSettings } from './drivers/settings';
+import { EnergyLedger } from './energy/ledger';
+import { PACK } from './energy/power-model';
+import { Bg95Emulator } from './modem/bg95-emulator';
+import type { HostSockets } from './net/types';
+import { createPopulation } from './radio/population';
+import { mergeScenario, SIM_FTP_HOST, type Scenario } from './scenario';
+import { summarize, type SimSummary } from './summary';
+import { createRandom, deriveSeed } from './world/random';
+import { SimWorld } from './world/world';
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = 86_400_000;
+const DECI = 10;
+const TWO_PI = 2 * Math.PI;
+/** Seconds between the magnet's two passes when the installer puts the box in RUN. */
+const INSTALL_SECOND_PASS_MS = 3_000;
+/** Host names of the simulator's own servers, resolved by the emulated modem's DNS. */
+const SIM_NTP_HOST = 'ntp.sim';
+const LOOPBACK = '127.0.0.1';
+
+/** Derivation labels: each random stream of a run comes from the seed and its own label. */
+const RANDOM_STREAM = { population: 1, modem: 2 } as const;
+
+/** What the host (Node, or the XS runner's bridge) provides to a run. */
+export interface SimHost {
+  print(line: string): void;
+  /** Real sockets for the emulated modem; absent: every connection fails (no server). */
+  readonly sockets?: HostSockets;
+  /** Ports of the local FTP and SNTP servers the site's configuration points at. */
+  readonly ftpPort?: number;
+  readonly ntpPort?: number;
+}
+
+export interface SimRun {
+  readonly summary: SimSummary;
+  readonly device: SimDevice;
+}
+
+/** The scenario's configuration with `ftp.sim` / `ntp.sim` pointed at the host's servers. */
+function presetDocument(scenario: Scenario, host: SimHost): BsonDocument {
+  const addr = host.ftpPort === undefined ? undefined : `${SIM_FTP_HOST}:${host.ftpPort}`;
+  const ntp = host.ntpPort === undefined ? undefined : `${SIM_NTP_HOST}:${host.ntpPort}`;
+  const patch = { config: { remote: { ...(addr && { ftp: { addr } }), ...(ntp && { ntp }) } } };
+  const parsed = fromExtendedJson(mergeScenario(scenario.preset, patch));
+  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+    throw new Error(`scenario preset: ${parsed.ok ? 'not a document' : parsed.error}`);
+  }
+  return parsed.value as BsonDocument;
+}
+
+function dayLine(day: number, startMs: number, counters: CounterSet | undefined): string {
+  const date = new Date(startMs + day * MS_PER_DAY).toISOString().slice(0, 10);
+  const r = counters?.radio;
+  const m = counters?.modem;
+  return `day ${day + 1} ${date}: windows ${r?.windows ?? 0}, frames heard ${r?.frames ?? 0}, recorded ${r?.recorded ?? 0}, ` +
+    `sessions ${m?.sessions ?? 0} (ok ${m?.sessionsOk ?? 0}), frames uploaded ${m?.framesUploaded ?? 0}`;
+}
+
+/** Reads the firmware's own persisted counters, as a supervision file would report them. */
+export function deviceCounters(device: SimDevice): CounterSet | undefined {
+  const raw = device.settings.get(KEY.counters);
+  return typeof raw === 'string' ? (JSON.parse(raw) as CounterSet) : undefined;
+}
+
+/** Runs a site for `scenario.days` virtual days; the same scenario and seed give the same output. */
+export async function runSimulation(scenario: Scenario, host: SimHost): Promise<SimRun> {
+  const startMs = Date.parse(scenario.start);
+  if (!Number.isFinite(startMs)) throw new Error(`scenario start "${scenario.start}" is not an ISO date`);
+  const world = new SimWorld(startMs);
+  const ledger = new EnergyLedger(world, { ...PACK, capacityMah: scenario.device.batteryMah });
+  const population = createPopulation({ ...scenario.meters, epochMs: startMs }, createRandom(deriveSeed(scenario.seed, RANDOM_STREAM.population)));
+  const flash = new SimFlash({ size: scenario.device.frameStoreBytes, power: ledger });
+  const port = new SimModemPort(world);
+  const emulator = new Bg95Emulator({
+    time: world,
+    port,
+    scenario: { ...scenario.network, dns: { [SIM_FTP_HOST]: LOOPBACK, [SIM_NTP_HOST]: LOOPBACK, ...scenario.network.dns } },
+    random: createRandom(deriveSeed(scenario.seed, RANDOM_STREAM.modem)),
+    power: ledger,
+    host: host.sockets,
+    nextEventTime: () => world.nextEventTime(),
+  });
+  world.attachHostIo(emulator);
+  const t = scenario.temperature;
+  const device = new SimDevice({
+    identity: { uid: scenario.device.uid, sn: scenario.device.sn, hardwareVersion: scenario.device.hardwareVersion },
+    world,
+    ledger,
+    air: population,
+    frameFlash: flash,
+    modem: port,
+    filesCapacity: scenario.device.filesBytes,
+    batteryCapacityMah: scenario.device.batteryMah,
+    rtcErrorMs: scenario.device.rtcErrorMs,
+    rtcDriftPpm: scenario.device.rtcDriftPpm,
+    temperatureDeciC: (ms) => DECI * (t.meanC + t.dailySwingC * Math.sin((TWO_PI * (ms % MS_PER_DAY)) / MS_PER_DAY)),
+    console: () => undefined,
+  });
+
+  // Manufacturing: the pre-configuration is loaded before the box leaves the factory (STORAGE mode).
+  const factory = new ConfigStore(new SimSettings(device.settings), () => ({ version: 0, timestamp: 0, uid: scenario.device.uid, sn: scenario.device.sn }));
+  const preset = factory.setFactoryPreset(presetDocument(scenario, host));
+  if (!preset.ok) throw new Error(`scenario preset rejected: ${preset.field}: ${preset.reason}`);
+  factory.copyUploaded();
+
+  device.powerOn();
+  if (scenario.installAtMinutes !== null) {
+    const at = startMs + scenario.installAtMinutes * MS_PER_MINUTE;
+    world.at(at, () => device.magnetPass());
+    world.at(at + INSTALL_SECOND_PASS_MS, () => device.magnetPass());
+  }
+  for (const a of scenario.actions) {
+    const at = startMs + a.atMinutes * MS_PER_MINUTE;
+    if (a.action === 'magnet') world.at(at, () => device.magnetPass());
+    else if (a.action === 'reset') world.at(at, () => device.pressReset(a.magnetHeld === true));
+    else {
+      const files = a.files.map((f) => {
+        const doc = parseExtendedJson(JSON.stringify(f.json));
+        if (!doc.ok) throw new Error(`usb file ${f.name}: ${doc.error}`);
+        return { name: f.name, bytes: encodeFile(doc.value, { encryption: false }) };
+      });
+      world.at(at, () => device.plugUsb(files));
+    }
+  }
+
+  for (let day = 0; day < scenario.days; day++) {
+    await world.runUntil(startMs + (day + 1) * MS_PER_DAY);
+    host.print(dayLine(day, startMs, deviceCounters(device)));
+  }
+  host.sockets?.closeAll();
+  return { device, summary: summarize(scenario, ledger.snapshot(), deviceCounters(device), device) };
+}

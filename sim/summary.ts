@@ -1,0 +1,84 @@
+import type { CounterSet } from '../tasks/counters';
+import type { SimDevice } from './device';
+import type { EnergyReport } from './energy/ledger';
+import type { Scenario } from './scenario';
+
+const MS_PER_DAY = 86_400_000;
+const MAH_DECIMALS = 3;
+const YEAR_DECIMALS = 2;
+/** Components in the order the summary lists them. */
+const COMPONENTS = ['mcu', 'radio', 'modem', 'flash', 'buzzer', 'ble', 'board'] as const;
+
+/** What a run reports, as printed and as the `--json` object. */
+export interface SimSummary {
+  readonly site: string;
+  readonly seed: number;
+  readonly days: number;
+  readonly meters: number;
+  readonly windows: number;
+  readonly listeningSeconds: number;
+  readonly framesHeard: number;
+  readonly framesStored: number;
+  readonly framesUploaded: number;
+  readonly crcErrors: number;
+  readonly modemSessions: number;
+  readonly modemSessionsOk: number;
+  readonly modemOnSeconds: number;
+  readonly boots: number;
+  readonly deepSleeps: number;
+  /** Pack-side mAh per day for each component, and the converter's own draw. */
+  readonly mAhPerDay: Readonly<Record<string, number>>;
+  readonly totalMahPerDay: number;
+  readonly projectedYears: number;
+}
+
+function round(v: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(v * f) / f;
+}
+
+export function summarize(scenario: Scenario, energy: EnergyReport, counters: CounterSet | undefined, device: SimDevice): SimSummary {
+  const days = energy.elapsedMs / MS_PER_DAY;
+  const perDay: Record<string, number> = {};
+  for (const c of COMPONENTS) perDay[c] = round((energy.components[c]?.packMah ?? 0) / days, MAH_DECIMALS);
+  perDay.converter = round(energy.converterMah / days, MAH_DECIMALS);
+  const r = counters?.radio;
+  const m = counters?.modem;
+  return {
+    site: scenario.name,
+    seed: scenario.seed,
+    days: scenario.days,
+    meters: scenario.meters.meters,
+    windows: r?.windows ?? 0,
+    listeningSeconds: r?.listeningSeconds ?? 0,
+    framesHeard: r?.frames ?? 0,
+    framesStored: r?.recorded ?? 0,
+    framesUploaded: m?.framesUploaded ?? 0,
+    crcErrors: r?.crcErrors ?? 0,
+    modemSessions: m?.sessions ?? 0,
+    modemSessionsOk: m?.sessionsOk ?? 0,
+    modemOnSeconds: m?.onSeconds ?? 0,
+    boots: device.stats.boots,
+    deepSleeps: device.stats.deepSleeps,
+    mAhPerDay: perDay,
+    totalMahPerDay: round(energy.packMahPerDay, MAH_DECIMALS),
+    projectedYears: round(energy.projectedYears, YEAR_DECIMALS),
+  };
+}
+
+/** The human-readable summary; identical under Node and XS for the same run. */
+export function formatSummary(s: SimSummary): string[] {
+  const energy = Object.entries(s.mAhPerDay).map(([k, v]) => `${k} ${v.toFixed(MAH_DECIMALS)}`).join(', ');
+  return [
+    `summary: ${s.site}, seed ${s.seed}, ${s.days} day(s), ${s.meters} meters`,
+    `  radio windows run      ${s.windows} (${s.listeningSeconds} s listening)`,
+    `  frames heard           ${s.framesHeard} (${s.crcErrors} CRC errors)`,
+    `  frames stored          ${s.framesStored}`,
+    `  frames uploaded        ${s.framesUploaded}`,
+    `  modem sessions         ${s.modemSessions} (${s.modemSessionsOk} ok, ${s.modemOnSeconds} s powered)`,
+    `  boots / deep sleeps    ${s.boots} / ${s.deepSleeps}`,
+    `  mAh/day at the pack    ${energy}`,
+    `  total                  ${s.totalMahPerDay.toFixed(MAH_DECIMALS)} mAh/day`,
+    `  projected battery life ${s.projectedYears.toFixed(YEAR_DECIMALS)} years`,
+  ];
+}

@@ -40,6 +40,10 @@ export interface SimHost {
   /** Ports of the local FTP and SNTP servers the site's configuration points at. */
   readonly ftpPort?: number;
   readonly ntpPort?: number;
+  /** Gives the host the run's true (virtual) time, for the SNTP server it runs. */
+  attachClock?(now: () => number): void;
+  /** The firmware's console lines, stamped with the device's clock (`--trace`). */
+  trace?(line: string): void;
 }
 
 export interface SimRun {
@@ -78,6 +82,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
   const startMs = Date.parse(scenario.start);
   if (!Number.isFinite(startMs)) throw new Error(`scenario start "${scenario.start}" is not an ISO date`);
   const world = new SimWorld(startMs);
+  host.attachClock?.(() => world.now());
   const ledger = new EnergyLedger(world, { ...PACK, capacityMah: scenario.device.batteryMah });
   const population = createPopulation({ ...scenario.meters, epochMs: startMs }, createRandom(deriveSeed(scenario.seed, RANDOM_STREAM.population)));
   const flash = new SimFlash({ size: scenario.device.frameStoreBytes, power: ledger });
@@ -105,7 +110,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
     rtcErrorMs: scenario.device.rtcErrorMs,
     rtcDriftPpm: scenario.device.rtcDriftPpm,
     temperatureDeciC: (ms) => DECI * (t.meanC + t.dailySwingC * Math.sin((TWO_PI * (ms % MS_PER_DAY)) / MS_PER_DAY)),
-    console: () => undefined,
+    console: (line) => host.trace?.(`${new Date(device.rtc.now()).toISOString()} ${line}`),
   });
 
   // Manufacturing: the pre-configuration is loaded before the box leaves the factory (STORAGE mode).

@@ -64,7 +64,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   temperature: { meanC: 14, dailySwingC: 3 },
   meters: {
     meters: 300,
-    linkModes: { T1: 60, C1A: 15, C1B: 25 },
+    linkModes: { T1: 60, C1A: 15, C1B: 25, S1: 0 },
     intervalMs: { min: 16_000, max: 120_000 },
     distanceM: { min: 5, max: 250 },
   },

@@ -51,6 +51,8 @@ export class Application {
     this.log.record(EVENTS.boot, board.power.wakeCause);
     this.countWake();
     this.store = FrameStore.open(board.frameFlash, { onOverwrite: (e) => this.onOverwrite(e) });
+    // A reset can leave the transceiver listening (a watchdog reset mid-window): quiet it first.
+    board.radio.sleep();
     this.scheduler = new Scheduler(board.clock, board.power, board.powerSink, board.watchdog);
     this.local = new LocalTask(board, this.scheduler, this.localActions());
     this.monitoring = new MonitoringTask(board, this.config, this.counters, { alarm: (a, at) => this.onAlarm(a, at) });

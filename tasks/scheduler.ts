@@ -10,6 +10,8 @@ export const MIN_DEEP_SLEEP_MS = 5_000;
 /** Upper bound of steps in one pass: a task that keeps saying it is due must not starve the others. */
 const MAX_STEPS_PER_PASS = 64;
 export const WATCHDOG_TIMEOUT_MS = 120_000;
+/** While awake and idle, the scheduler wakes this often just to feed the watchdog. */
+export const WATCHDOG_FEED_MS = WATCHDOG_TIMEOUT_MS / 2;
 
 export interface SchedulerStats {
   passes: number;
@@ -123,7 +125,7 @@ export class Scheduler implements TaskHost {
     if (busy || this.woken.size > 0 || next - now < MIN_DEEP_SLEEP_MS) {
       this.sink.report('mcu', 'light-sleep');
       if (this.woken.size > 0) this.arm(now);
-      else if (next !== Infinity) this.arm(next);
+      else this.arm(Math.min(next, now + WATCHDOG_FEED_MS));
       return;
     }
     for (const t of this.tasks) t.suspend?.();

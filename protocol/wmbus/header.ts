@@ -19,8 +19,6 @@ const DLL_BYTES = 10;
 const C_OFFSET = 1;
 const M_OFFSET = 2;
 const A_OFFSET = 4;
-const VERSION_OFFSET = 8;
-const TYPE_OFFSET = 9;
 const CI_OFFSET = 10;
 
 /** EN 13757-4 C-field values a meter sends spontaneously: SND_NR and SND_IR. */

@@ -130,7 +130,6 @@ const RSSI_STEP_DB = 0.5;
 const ID_MIN = 10_000_000;
 const ID_MAX = 99_999_999;
 const ID_OFFSET = 4;
-const ID_BYTES = 4;
 const DLL_ADDRESS_OFFSET = 2;
 const DLL_ADDRESS_BYTES = 8;
 /** Largest L a format-B (C1B) frame can have. */

@@ -1,0 +1,19 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SimRun } from '../run';
+
+/** Everything the device wrote, laid out for a person: its files, its settings, its USB drive, the summary. */
+export function writeOutDir(outDir: string, run: SimRun): void {
+  const device = path.join(outDir, 'device');
+  fs.rmSync(device, { recursive: true, force: true });
+  fs.mkdirSync(path.join(device, 'files'), { recursive: true });
+  for (const [name, bytes] of run.device.files) fs.writeFileSync(path.join(device, 'files', name), bytes);
+  const settings: Record<string, unknown> = {};
+  for (const [k, v] of run.device.settings) settings[k] = v instanceof Uint8Array ? { bytes: v.length } : v;
+  fs.writeFileSync(path.join(device, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
+  if (run.device.usbState.written.size > 0) {
+    fs.mkdirSync(path.join(device, 'usb'), { recursive: true });
+    for (const [name, bytes] of run.device.usbState.written) fs.writeFileSync(path.join(device, 'usb', name), bytes);
+  }
+  fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(run.summary, null, 2) + '\n');
+}

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NodeHostSockets } from '../net/host-sockets.node';
-import { runSimulation } from '../run';
+import { runSimulation, type SimRun } from '../run';
 import { SIM_FTP_PASSWORD, SIM_FTP_USER } from '../scenario';
 import { startOperatorFtp } from '../servers/ftp.node';
 import { startSntpServer } from '../servers/sntp.node';
@@ -10,13 +10,15 @@ import { formatSummary } from '../summary';
 import { buildScenario, parseOptions, USAGE } from './options';
 import { writeOutDir } from './out.node';
 
+export interface NodeRunResult {
+  readonly run: SimRun;
+  readonly lines: string[];
+}
+
 /** `npm start`: the firmware in RUN mode at a simulated site, against real local servers. */
-async function main(argv: string[]): Promise<number> {
+export async function runOnNode(argv: string[], out: (line: string) => void): Promise<NodeRunResult> {
   const parsed = parseOptions(argv);
-  if (!parsed.ok) {
-    process.stderr.write(`${parsed.error}\n${USAGE}\n`);
-    return 2;
-  }
+  if (!parsed.ok) throw new UsageError(parsed.error);
   const options = parsed.options;
   const fileJson = options.scenarioFile === undefined ? undefined : JSON.parse(fs.readFileSync(options.scenarioFile, 'utf8'));
   const scenario = buildScenario(fileJson, options);
@@ -26,9 +28,11 @@ async function main(argv: string[]): Promise<number> {
   const ftp = await startOperatorFtp({ root: serverRoot, user: SIM_FTP_USER, password: SIM_FTP_PASSWORD });
   const sntp = await startSntpServer(() => now());
   const sockets = new NodeHostSockets();
+  const lines: string[] = [];
   try {
     const print = (line: string): void => {
-      process.stdout.write(line + '\n');
+      lines.push(line);
+      out(line);
     };
     print(`simulating ${scenario.name}: ${scenario.meters.meters} meters, ${scenario.days} day(s) from ${scenario.start}, seed ${scenario.seed}`);
     const run = await runSimulation(scenario, {
@@ -44,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     for (const line of formatSummary(run.summary)) print(line);
     if (options.outDir !== undefined) writeOutDir(options.outDir, run);
     if (options.json) print(JSON.stringify(run.summary));
-    return 0;
+    return { run, lines };
   } finally {
     sockets.closeAll();
     await ftp.close();
@@ -53,12 +57,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`simulator: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+class UsageError extends Error {}
+
+if (require.main === module) {
+  runOnNode(process.argv.slice(2), (line) => process.stdout.write(line + '\n')).then(
+    () => {
+      process.exitCode = 0;
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError) process.stderr.write(`${err.message}\n${USAGE}\n`);
+      else process.stderr.write(`simulator: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = err instanceof UsageError ? 2 : 1;
+    },
+  );
+}

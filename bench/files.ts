@@ -3,12 +3,8 @@ import { encodeBson } from '../protocol/bson/encode';
 import { decodeBson } from '../protocol/bson/decode';
 import { aesCbcDecrypt, aesCbcEncrypt } from '../protocol/crypto/cbc';
 import { BsonBinary, BsonDocument, BSON_BINARY_USER } from '../protocol/bson/types';
+import type { BenchResult } from './types';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-}
 
 const RECORDS = 300;
 const FRAME_BYTES = 40;

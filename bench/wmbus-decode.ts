@@ -8,12 +8,8 @@ import { parseHeader } from '../protocol/wmbus/header';
 import { decodePhy } from '../protocol/wmbus/phy';
 import type { LinkMode, WmbusPhy } from '../protocol/wmbus/types';
 import { meterFrames } from '../sim/radio/meter-frames';
+import type { BenchResult } from './types';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-}
 
 const RUN_MS = 400;
 const WARMUP_MS = 100;

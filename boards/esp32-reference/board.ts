@@ -40,7 +40,9 @@ const IDENTITY_KEYS = { uid: 'uid', sn: 'sn', hardware: 'hw' } as const;
 const LIGHT_SLEEP = false;
 
 /** XS's global `trace` writes to the serial console (and to xsbug in debug builds). */
-const xsTrace = (globalThis as unknown as { trace(text: string): void }).trace;
+function xsTrace(text: string): void {
+  (globalThis as unknown as { trace(text: string): void }).trace(text);
+}
 
 function stringSetting(settings: Settings, key: string): string | undefined {
   const value = settings.get(key);

@@ -1,0 +1,133 @@
+/** manifest.json and the partition table stay consistent with the source tree and the board. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FRAME_STORE_PARTITION, PINS } from '../../boards/esp32-reference/pins';
+import { REPO, ROOT_MODULES, firmwareDirectories, manifestPath } from './device-manifest';
+
+interface Manifest {
+  build: Record<string, string>;
+  creation: {
+    static: number;
+    chunk: { initial: number; incremental: number };
+    heap: { initial: number; incremental: number };
+    stack: number;
+    main: string;
+  };
+  defines: { file: { partition: string } };
+  config: { pins: unknown; framestore: string };
+  modules: Record<string, string | string[]>;
+  preload: string[];
+  typescript: { compiler: string; tsconfig: { compilerOptions: { types: string[] } } };
+}
+
+const manifest = JSON.parse(fs.readFileSync(manifestPath(), 'utf8')) as Manifest;
+
+interface Partition {
+  name: string;
+  type: string;
+  subtype: string;
+  offset: number;
+  size: number;
+}
+
+function partitions(): Partition[] {
+  const csv = fs.readFileSync(path.join(REPO, 'sdkconfig', 'partitions.csv'), 'utf8');
+  return csv
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'))
+    .map((l) => {
+      const [name, type, subtype, offset, size] = l.split(',').map((f) => f.trim());
+      return { name, type, subtype, offset: Number(offset), size: Number(size) };
+    });
+}
+
+const KB = 1024;
+const MB = 1024 * KB;
+const FLASH_BYTES = 8 * MB;
+const APP_ALIGN = 64 * KB;
+const SECTOR = 4 * KB;
+
+describe('module map', () => {
+  test.each(firmwareDirectories())('%s is compiled under its own path', (dir) => {
+    expect(manifest.modules[dir + '/*']).toBe('./' + dir + '/*');
+  });
+
+  test('main, the board alias and the native binding are mapped', () => {
+    expect(manifest.modules['*']).toEqual(['./main']);
+    for (const [specifier, source] of Object.entries(ROOT_MODULES)) expect(manifest.modules[specifier]).toBe(source);
+    expect(fs.existsSync(path.join(REPO, 'moddable-board.ts'))).toBe(true);
+    expect(fs.existsSync(path.join(REPO, 'native', 'esp32_power.c'))).toBe(true);
+    expect(fs.existsSync(path.join(REPO, 'native', 'esp32_power.js'))).toBe(true);
+  });
+
+  test('the native binding is preloaded with the application modules', () => {
+    expect(manifest.preload).toEqual(expect.arrayContaining(['esp32_power', 'board', 'main']));
+  });
+
+  test('mcconfig compiles with this repository’s TypeScript and the native module’s typings', () => {
+    expect(manifest.build.WMBUS).toBe('./');
+    expect(manifest.typescript.compiler).toBe('$(WMBUS)/node_modules/.bin/tsc');
+    for (const t of manifest.typescript.tsconfig.compilerOptions.types) {
+      expect(fs.existsSync(path.join(REPO, t + '.d.ts'))).toBe(true);
+    }
+  });
+});
+
+describe('board configuration', () => {
+  test('config.pins mirrors boards/esp32-reference/pins.ts', () => {
+    expect(manifest.config.pins).toEqual(PINS);
+  });
+
+  test('the frame store partition named in the board exists', () => {
+    expect(manifest.config.framestore).toBe(FRAME_STORE_PARTITION);
+    expect(partitions().find((p) => p.name === FRAME_STORE_PARTITION)).toBeDefined();
+  });
+
+  test('build files exist where the manifest points', () => {
+    expect(fs.existsSync(path.join(REPO, manifest.build.SDKCONFIGPATH, 'sdkconfig.defaults'))).toBe(true);
+    expect(fs.existsSync(path.join(REPO, manifest.build.PARTITIONS_FILE))).toBe(true);
+  });
+});
+
+describe('partition table (8 MB)', () => {
+  const table = partitions();
+
+  test('partitions are sector aligned, in order, without overlap, inside the flash', () => {
+    let end = 0x9000; // after the bootloader and the partition table itself
+    for (const p of table) {
+      expect(p.offset % SECTOR).toBe(0);
+      expect(p.size % SECTOR).toBe(0);
+      expect(p.offset).toBeGreaterThanOrEqual(end);
+      end = p.offset + p.size;
+    }
+    expect(end).toBeLessThanOrEqual(FLASH_BYTES);
+  });
+
+  test('two OTA app slots of equal size on 64 KB boundaries, with otadata', () => {
+    const apps = table.filter((p) => p.type === 'app');
+    expect(apps.map((p) => p.subtype)).toEqual(['ota_0', 'ota_1']);
+    expect(apps[0].size).toBe(apps[1].size);
+    for (const a of apps) expect(a.offset % APP_ALIGN).toBe(0);
+    expect(table.find((p) => p.subtype === 'ota')).toBeDefined();
+  });
+
+  test('frame store of at least 1.5 MB; LittleFS storage; NVS large enough for a 16 KB white list', () => {
+    const by = (n: string): Partition => table.find((p) => p.name === n)!;
+    expect(by(FRAME_STORE_PARTITION).size).toBeGreaterThanOrEqual(1.5 * MB);
+    expect(manifest.defines.file.partition).toBe('#storage');
+    expect(by('storage').type).toBe('data');
+    expect(by('nvs').size).toBeGreaterThanOrEqual(4 * 16 * KB);
+  });
+});
+
+describe('XS machine creation', () => {
+  test('separate chunk and slot heaps for the ESP32’s split DRAM (static 0)', () => {
+    expect(manifest.creation.static).toBe(0);
+    expect(manifest.creation.main).toBe('main');
+  });
+
+  test('the chunk heap holds the 16 KB white list plus a 20 KB file decoded and re-encoded', () => {
+    expect(manifest.creation.chunk.initial).toBeGreaterThanOrEqual(16 * KB + 2 * 20 * KB);
+  });
+});

@@ -5,7 +5,7 @@ import type { WakeCause } from '../drivers/power/types';
 import type { Flash } from '../drivers/flash/types';
 import type { ModemPort } from '../drivers/modem/types';
 import main from '../main';
-import type { EnergyLedger } from './energy/ledger';
+import type { EnergyLedger } from '../drivers/power/ledger';
 import { SimBle } from './drivers/ble';
 import { SimBuzzer, type HeardTone } from './drivers/buzzer';
 import { SimClock } from './drivers/clock';

@@ -1,6 +1,6 @@
 import type { CounterSet } from '../tasks/counters';
 import type { SimDevice } from './device';
-import type { EnergyReport } from './energy/ledger';
+import type { EnergyReport } from '../drivers/power/ledger';
 import type { Scenario } from './scenario';
 
 const MS_PER_DAY = 86_400_000;

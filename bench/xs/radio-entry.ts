@@ -1,26 +1,68 @@
-import { SortedKeys } from '../../protocol/collections/sorted-keys';
 import { utf8Encode } from '../../protocol/text/utf8';
 import { encodeStream } from '../../protocol/wmbus/encode';
-import { parseHeader } from '../../protocol/wmbus/header';
+import { MAX_ON_AIR_BYTES } from '../../protocol/wmbus/blocks';
+import { filterIdentity, parseHeader } from '../../protocol/wmbus/header';
 import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
+import { PORTABLE_KERNELS, type WmbusKernels } from '../../protocol/wmbus/kernels';
 import { decodePhy } from '../../protocol/wmbus/phy';
-import type { LinkMode } from '../../protocol/wmbus/types';
+import type { LinkMode, PhyOptions } from '../../protocol/wmbus/types';
+import { Esp32Flash, type FlashPartition } from '../../drivers/esp32/flash';
+import type { Flash } from '../../drivers/flash/types';
 import { SimFlash } from '../../sim/drivers/flash';
+import { EnergyLedger } from '../../drivers/power/ledger';
 import { meterFrames } from '../../sim/radio/meter-frames';
-import { WindowFilter } from '../../tasks/radio/filter';
+import type { RadioCounters } from '../../tasks/counters';
+import { WindowFilter, whitelistTable } from '../../tasks/radio/filter';
+import { ReceivePath } from '../../tasks/radio/receive';
 import { FrameStore } from '../../tasks/store/frame-store';
 
 /**
- * The radio receive path inside XS: decode → header → recording rules (2000-ID white list,
- * per-window dedup) → frame store, driven step by step by bench/xs-radio.node.ts, which reads the
- * engine's compute meter and heap snapshots between steps.
+ * The radio receive path inside XS: decode → filter identity → recording rules (2000-ID white
+ * list, per-window dedup) → frame store, driven step by step by bench/xs-radio.node.ts, which reads
+ * the engine's compute meter and heap snapshots between steps. The whole path is the firmware's
+ * own `ReceivePath`; the stages call what it calls, with the same options.
+ *
+ * Kernels: the native ones when the engine was built with them (a global `wmbusNative`, see
+ * bench/xs-native.node.ts), else the portable TypeScript ones.
  */
 declare function issueCommand(request: ArrayBuffer): ArrayBuffer;
 declare const performance: { now(): number };
 
+const KERNELS: WmbusKernels = (globalThis as { wmbusNative?: WmbusKernels }).wmbusNative ?? PORTABLE_KERNELS;
+
 const METERS = 2000;
 const ID_OFFSET = 4;
 const FRAME_STORE_BYTES = 1536 * 1024;
+const SECTOR_BYTES = 4096;
+const ERASED = 0xff;
+
+/**
+ * The device's flash as the frame store sees it: the ESP32 driver over a RAM partition whose read,
+ * write and erase are single native calls, as the Moddable `flash` module's are on the device.
+ */
+class RamPartition implements FlashPartition {
+  readonly byteLength = FRAME_STORE_BYTES;
+  readonly blockSize = SECTOR_BYTES;
+  private readonly mem = new Uint8Array(FRAME_STORE_BYTES).fill(ERASED);
+
+  read(offset: number, byteLength: number): ArrayBuffer {
+    return this.mem.buffer.slice(offset, offset + byteLength);
+  }
+
+  write(offset: number, byteLength: number, buffer: ArrayBuffer): void {
+    this.mem.set(new Uint8Array(buffer, 0, byteLength), offset);
+  }
+
+  erase(sector: number): void {
+    this.mem.fill(ERASED, sector * SECTOR_BYTES, (sector + 1) * SECTOR_BYTES);
+  }
+}
+
+function deviceFlash(): Esp32Flash {
+  let t = 0;
+  const ledger = new EnergyLedger({ now: () => t++ } as unknown as ConstructorParameters<typeof EnergyLedger>[0]);
+  return new Esp32Flash(RamPartition, 'framestore', ledger);
+}
 
 function send(value: unknown): void {
   const bytes = utf8Encode(JSON.stringify(value));
@@ -44,13 +86,17 @@ function meterFramesWithIds(): Uint8Array[] {
   return out;
 }
 
+type Kind = 'T1' | 'C1A';
+
 interface Bench {
-  streams: Record<'T1' | 'C1A', Uint8Array[]>;
-  whitelist: Uint8Array;
-  flash: SimFlash;
+  streams: Record<Kind, Uint8Array[]>;
+  flash?: Flash;
   filter?: WindowFilter;
   store?: FrameStore;
-  recorded: number;
+  path?: ReceivePath;
+  /** Inputs of the stages after decoding, made outside the metered calls. */
+  frames: Uint8Array[];
+  identities: Uint8Array[];
 }
 
 const frames = meterFramesWithIds();
@@ -64,48 +110,121 @@ const state: Bench = {
     T1: frames.map((f) => encodeStream(f, 'T1' as LinkMode) as Uint8Array),
     C1A: frames.map((f) => encodeStream(f, 'C1A' as LinkMode) as Uint8Array),
   },
-  whitelist: packed,
-  flash: new SimFlash({ size: FRAME_STORE_BYTES }),
-  recorded: 0,
+  frames: [],
+  identities: [],
 };
+/** What the receive path passes to decodePhy. */
+const phyOptions: PhyOptions = { bFormatLFieldAdaptation: true, kernels: KERNELS, scratch: new Uint8Array(MAX_ON_AIR_BYTES) };
+const identityOut = new Uint8Array(IDENTITY_BYTES);
+
+function radioCounters(): RadioCounters {
+  return {
+    windows: 0, listeningSeconds: 0, preambles: 0, syncs: 0, frames: 0, crcErrors: 0, decodeErrors: 0,
+    lengthErrors: 0, overruns: 0, timeouts: 0, filtered: 0, duplicates: 0, recorded: 0, overwritten: 0,
+  };
+}
+
+/** A window's filter, built the way the radio task builds it. */
+function windowFilter(): WindowFilter {
+  return new WindowFilter({ manufFilter: [], mediumFilter: [], whitelist: whitelistTable(packed), mask: {} });
+}
 
 const api = {
+  /** Nothing: the metering baseline of one evaluate call. */
+  noop(): void {
+    send({ kernels: KERNELS === PORTABLE_KERNELS ? 'portable' : 'native' });
+  },
+  /** Mean frame length (bytes, CRCs removed) of the bench's meters. */
+  meanFrameBytes(): void {
+    send({ bytes: frames.reduce((s, f) => s + f.length, 0) / frames.length });
+  },
   /** Decode only, `count` streams of one link mode; reports frames/s measured inside XS. */
-  decode(kind: 'T1' | 'C1A', count: number): void {
+  decode(kind: Kind, count: number): void {
     const streams = state.streams[kind];
     const t0 = performance.now();
     let ok = 0;
-    for (let i = 0; i < count; i++) if (decodePhy(streams[i % streams.length], 'T1C1').ok) ok++;
+    for (let i = 0; i < count; i++) if (decodePhy(streams[i % streams.length], 'T1C1', phyOptions).ok) ok++;
     send({ kind, count, ok, ms: performance.now() - t0 });
   },
-  /** Opens a listening window the way the radio task does: white list in a sorted packed set, an empty dedup set. */
-  openWindow(): void {
-    const wl = new SortedKeys(IDENTITY_BYTES, METERS);
-    for (let i = 0; i < METERS; i++) wl.add(packed.subarray(i * IDENTITY_BYTES, (i + 1) * IDENTITY_BYTES));
-    state.filter = new WindowFilter({ manufFilter: [], mediumFilter: [], whitelist: wl, mask: {} });
-    state.store = FrameStore.open(state.flash);
-    state.recorded = 0;
+  /** Decoded frames and their identities for the later stages (not metered as a stage). */
+  prepareStages(): void {
+    state.frames = state.streams.C1A.map((s) => {
+      const d = decodePhy(s, 'T1C1');
+      return d.ok ? d.frame : new Uint8Array(0);
+    });
+    state.identities = state.frames.map((f) => {
+      const id = new Uint8Array(IDENTITY_BYTES);
+      filterIdentity(f, id);
+      return id;
+    });
+    send({});
   },
-  /** The full per-frame path for streams [from, to). */
-  feed(kind: 'T1' | 'C1A', from: number, to: number): void {
+  /** Stage 1: chip stream → CRC-checked frame. */
+  stageDecode(kind: Kind, count: number): void {
     const streams = state.streams[kind];
-    const filter = state.filter as WindowFilter;
-    const store = state.store as FrameStore;
-    const t0 = performance.now();
-    for (let i = from; i < to; i++) {
-      const d = decodePhy(streams[i % streams.length], 'T1C1');
-      if (!d.ok) continue;
-      const h = parseHeader(d.frame);
-      if (!h.ok) continue;
-      if (filter.judge(h.header.identity, d.frame.length) !== 'record') continue;
-      store.append({ time: 1_790_000_000 + i, rssi: -80, frame: d.frame });
-      state.recorded++;
-    }
-    send({ from, to, recorded: state.recorded, allHeard: filter.allWhitelistedHeard(), ms: performance.now() - t0 });
+    let ok = 0;
+    for (let i = 0; i < count; i++) if (decodePhy(streams[i], 'T1C1', phyOptions).ok) ok++;
+    send({ stage: 'decode', count: ok });
   },
-  closeWindow(): void {
+  /** Stage 2: the filter identity of each decoded frame. */
+  stageIdentity(count: number): void {
+    let ok = 0;
+    for (let i = 0; i < count; i++) if (filterIdentity(state.frames[i], identityOut) === 'dll') ok++;
+    send({ stage: 'identity', count: ok });
+  },
+  /** A fresh window filter (white list built here, outside the metered stage). */
+  newFilter(): void {
+    state.filter = windowFilter();
+  },
+  /** Stage 3: recording rules (white list, dedup) on a fresh filter. */
+  stageFilter(count: number): void {
+    const filter = state.filter as WindowFilter;
+    let recorded = 0;
+    for (let i = 0; i < count; i++) if (filter.judge(state.identities[i], state.frames[i].length) === 'record') recorded++;
+    send({ stage: 'filter', count: recorded });
+  },
+  /**
+   * A fresh frame store on a blank partition (mounting it is not metered with the appends): the
+   * simulator's flash (program is a JS byte loop) or the device driver over a RAM partition.
+   */
+  newStore(flash: 'sim' | 'device'): void {
+    state.store = FrameStore.open(flash === 'sim' ? new SimFlash({ size: FRAME_STORE_BYTES }) : deviceFlash());
+  },
+  /** Stage 4: appending each frame to the store, as the receive path does. */
+  stageStore(count: number): void {
+    const store = state.store as FrameStore;
+    for (let i = 0; i < count; i++) store.append({ time: Math.floor((1_790_000_000_000 + i) / 1000), rssi: Math.round(-80.4), frame: state.frames[i] });
+    send({ stage: 'store', count });
+  },
+  /**
+   * Drops the stage state and makes the partition the next window records to, so the heap
+   * snapshot taken before the window holds the partition but nothing of the stages.
+   */
+  prepareWindow(flash: 'sim' | 'device'): void {
+    state.frames = [];
+    state.identities = [];
     state.filter = undefined;
     state.store = undefined;
+    state.flash = flash === 'sim' ? new SimFlash({ size: FRAME_STORE_BYTES }) : deviceFlash();
+    send({});
+  },
+  /** Opens a listening window the way the radio task does: white list table, empty dedup set, receive path. */
+  openWindow(): void {
+    const store = FrameStore.open(state.flash as Flash);
+    const settings = { phy: 'T1C1' as const, t1Only: false, bFormatLFieldAdaptation: true, longHeader: true, kernels: KERNELS };
+    state.path = new ReceivePath(settings, windowFilter(), store, radioCounters());
+  },
+  /** The firmware's per-packet path for streams [from, to). */
+  feed(kind: Kind, from: number, to: number): void {
+    const streams = state.streams[kind];
+    const path = state.path as ReceivePath;
+    const t0 = performance.now();
+    for (let i = from; i < to; i++) path.onPacket(streams[i % streams.length], -80.4, 1_790_000_000_000 + i);
+    send({ from, to, recorded: path.recorded, allHeard: path.filter.allWhitelistedHeard(), ms: performance.now() - t0 });
+  },
+  closeWindow(): void {
+    state.path = undefined;
+    state.flash = undefined;
   },
 };
 

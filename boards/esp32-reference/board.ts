@@ -8,10 +8,9 @@ import { File, Iterator, System } from 'file';
 import Preference from 'preference';
 import Timer from 'timer';
 import * as native from 'esp32_power';
-import type { SimTime } from '../../sim/world/types';
-import { EnergyLedger } from '../../sim/energy/ledger';
+import { EnergyLedger } from '../../drivers/power/ledger';
 import type { Board, Console, Identity } from '../types';
-import type { Clock } from '../../drivers/clock/types';
+
 import type { Settings } from '../../drivers/settings/types';
 import { Esp32Buzzer } from '../../drivers/esp32/buzzer';
 import { CC1101_SPI_HZ, Cc1101 } from '../../drivers/esp32/cc1101';
@@ -58,15 +57,6 @@ function identityOf(settings: Settings): Identity {
   };
 }
 
-/** The energy ledger reads time through the simulator's SimTime shape; on the device it is the RTC. */
-function ledgerTime(clock: Clock): SimTime {
-  return {
-    now: () => clock.now(),
-    at: (atMs, fn) => clock.setTimer(atMs, fn),
-    cancel: (id) => clock.clearTimer(id),
-  };
-}
-
 /**
  * Builds the ESP32 reference board's drivers for this boot. Every wake from deep sleep is a
  * reboot, so this runs once per wake: pads latched through the sleep are re-driven to their
@@ -76,7 +66,8 @@ function ledgerTime(clock: Clock): SimTime {
 export function createBoard(): Board {
   const delayMs = (ms: number): void => Timer.delay(ms);
   const clock = new Esp32Clock(Timer, native);
-  const powerSink = new EnergyLedger(ledgerTime(clock));
+  // The same ledger as the simulator's, on the RTC: the device's own charge-used estimate.
+  const powerSink = new EnergyLedger(clock);
   const settings = new Esp32Settings(Preference, SETTINGS_DOMAIN);
 
   // Light sleep is blocked while the modem's UART is live or a packet is on the air.

@@ -1,5 +1,5 @@
 import type { PowerControl, PowerSink, WakeCause } from '../../drivers/power/types';
-import { Scheduler, STEP_ACTIVE_MS } from '../../tasks/scheduler';
+import { Scheduler, STEP_ACTIVE_MS, WATCHDOG_FEED_MS } from '../../tasks/scheduler';
 import type { Task, TaskHost } from '../../tasks/types';
 import { SimClock } from '../../sim/drivers/clock';
 import { SimRtc } from '../../sim/drivers/rtc';
@@ -111,15 +111,25 @@ describe('cooperative scheduler', () => {
     expect(radio.runs).toEqual([T0 + 1000]);
   });
 
-  test('while idle in light sleep nothing runs: no busy loop', async () => {
+  test('while idle in light sleep no task runs: the only wake-ups feed the watchdog', async () => {
     const h = new Harness();
     const trace: string[] = [];
     h.scheduler.add(new TimedTask('waiting', 0, [], trace, true));
     h.scheduler.start();
+    const steps = h.scheduler.stats.steps;
     const passes = h.scheduler.stats.passes;
     await h.world.runUntil(T0 + 86_400_000);
-    expect(h.scheduler.stats.passes).toBe(passes);
-    expect(h.world.nextEventTime()).toBeUndefined();
+    expect(h.scheduler.stats.steps).toBe(steps);
+    expect(h.scheduler.stats.passes - passes).toBe(86_400_000 / WATCHDOG_FEED_MS);
+  });
+
+  test('a task that waits for a slot is not stepped again until an event: no spin at one instant', async () => {
+    const h = new Harness();
+    let stepsAtDue = 0;
+    h.scheduler.add({ name: 'stuck', priority: 0, nextWake: () => T0 + 1000, busy: () => true, step: () => stepsAtDue++ });
+    h.scheduler.start();
+    await h.world.runUntil(T0 + 30_000);
+    expect(stepsAtDue).toBe(1);
   });
 
   test('a driver event wakes a waiting task at once', async () => {

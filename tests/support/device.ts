@@ -5,7 +5,7 @@ import type { AirSource, AirTransmission } from '../../sim/drivers/radio';
 import { SimFlash } from '../../sim/drivers/flash';
 import { SimModemPort } from '../../sim/drivers/modem-port';
 import { SimSettings } from '../../sim/drivers/settings';
-import { EnergyLedger } from '../../sim/energy/ledger';
+import { EnergyLedger } from '../../drivers/power/ledger';
 import { SimWorld } from '../../sim/world/world';
 
 export const T0 = Date.parse('2026-03-02T00:00:00Z');

@@ -1,6 +1,10 @@
-import type { PowerComponent, PowerSink } from '../../drivers/power/types';
-import type { SimTime } from '../world/types';
-import { INITIAL_STATES, PACK, POWER_MODEL, type PackModel, type PowerStateFigure } from './power-model';
+import type { PowerComponent, PowerSink } from './types';
+import { INITIAL_STATES, PACK, POWER_MODEL, type PackModel, type PowerStateFigure } from '../../boards/power-model';
+
+/** Anything that tells the time in ms (the simulator's world, the device's clock). */
+export interface TimeSource {
+  now(): number;
+}
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
@@ -33,7 +37,8 @@ interface Track {
 }
 
 /**
- * Integrates current × time for every component state reported by the simulator's fakes, then
+ * Integrates current × time for every component state reported by the drivers (the simulator's
+ * fakes, or the device's own drivers as a charge-used estimate), then
  * converts rail charge to pack charge: I_pack = V_rail · I_rail / (η · V_pack).
  */
 export class EnergyLedger implements PowerSink {
@@ -42,7 +47,7 @@ export class EnergyLedger implements PowerSink {
   private readonly start: number;
 
   constructor(
-    private readonly time: SimTime,
+    private readonly time: TimeSource,
     private readonly pack: PackModel = PACK,
     model: readonly PowerStateFigure[] = POWER_MODEL,
   ) {

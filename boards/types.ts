@@ -11,6 +11,7 @@ import type { SubGhzRadio } from '../drivers/radio/types';
 import type { Settings } from '../drivers/settings/types';
 import type { UsbDrive } from '../drivers/usb/types';
 import type { Watchdog } from '../drivers/watchdog/types';
+import type { WmbusKernels } from '../protocol/wmbus/kernels';
 
 /** Where the firmware writes human-readable trace lines (serial console / simulator log). */
 export interface Console {
@@ -45,4 +46,6 @@ export interface Board {
   readonly usb: UsbDrive | undefined;
   readonly ble: BleLink | undefined;
   readonly console: Console;
+  /** Native byte loops for the radio receive path (CRC, chip decoding); the portable TypeScript ones when absent. */
+  readonly wmbusKernels?: WmbusKernels;
 }

@@ -23,6 +23,11 @@ export class WhitelistStore {
     return this.packed.subarray(i * IDENTITY_BYTES, (i + 1) * IDENTITY_BYTES);
   }
 
+  /** Every identity in one blob, 8 bytes each (read it, do not write it; `replace` makes a new one). */
+  blob(): Uint8Array {
+    return this.packed;
+  }
+
   replace(ids: readonly Uint8Array[]): void {
     const packed = new Uint8Array(ids.length * IDENTITY_BYTES);
     ids.forEach((id, i) => packed.set(id.subarray(0, IDENTITY_BYTES), i * IDENTITY_BYTES));

@@ -14,6 +14,7 @@ import { meterFrames } from '../../sim/radio/meter-frames';
 import type { RadioCounters } from '../../tasks/counters';
 import { WindowFilter, whitelistTable } from '../../tasks/radio/filter';
 import { ReceivePath } from '../../tasks/radio/receive';
+import { crc16Ccitt } from '../../tasks/store/checksum';
 import { FrameStore } from '../../tasks/store/frame-store';
 
 /**
@@ -28,7 +29,15 @@ import { FrameStore } from '../../tasks/store/frame-store';
 declare function issueCommand(request: ArrayBuffer): ArrayBuffer;
 declare const performance: { now(): number };
 
-const KERNELS: WmbusKernels = (globalThis as { wmbusNative?: WmbusKernels }).wmbusNative ?? PORTABLE_KERNELS;
+interface NativeKernels extends WmbusKernels {
+  crc16Ccitt(bytes: Uint8Array, start: number, end: number): number;
+}
+const NATIVE = (globalThis as { wmbusNative?: NativeKernels }).wmbusNative;
+const KERNELS: WmbusKernels = NATIVE ?? PORTABLE_KERNELS;
+const RECORD_CRC = NATIVE?.crc16Ccitt ?? crc16Ccitt;
+/** FrameStore record: commit, kind, n, T (4), R, then F. */
+const RECORD_PREFIX = 8;
+const MAX_FRAME_BYTES = 255;
 
 const METERS = 2000;
 const ID_OFFSET = 4;
@@ -195,6 +204,20 @@ const api = {
     const store = state.store as FrameStore;
     for (let i = 0; i < count; i++) store.append({ time: Math.floor((1_790_000_000_000 + i) / 1000), rssi: Math.round(-80.4), frame: state.frames[i] });
     send({ stage: 'store', count });
+  },
+  /**
+   * The record CRC alone (CRC-16/CCITT over T, R and F, as FrameStore.append computes it): the
+   * native `crc16Ccitt` when the engine has it, else a TypeScript table loop like the store's.
+   */
+  stageRecordCrc(count: number): void {
+    const record = new Uint8Array(RECORD_PREFIX + MAX_FRAME_BYTES);
+    let sum = 0;
+    for (let i = 0; i < count; i++) {
+      const n = state.frames[i].length;
+      record.set(state.frames[i], RECORD_PREFIX);
+      sum ^= RECORD_CRC(record, 1, RECORD_PREFIX + n);
+    }
+    send({ stage: 'crc', count, sum });
   },
   /**
    * Drops the stage state and makes the partition the next window records to, so the heap

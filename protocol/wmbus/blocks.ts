@@ -8,7 +8,8 @@
  * over blocks 1 and 2; when the frame is longer a block 3 follows with its own CRC. L counts every
  * byte after L including the CRCs.
  */
-import { crc16Matches, writeCrc16 } from './crc16';
+import { writeCrc16 } from './crc16';
+import { PORTABLE_KERNELS, type WmbusKernels } from './kernels';
 import { BlocksResult, FrameFormat, PhyOptions } from './types';
 
 const CRC_BYTES = 2;
@@ -27,6 +28,9 @@ function formatABlockCount(dataBytes: number): number {
   return 1 + Math.ceil((dataBytes - DLL_HEADER_BYTES) / FORMAT_A_BLOCK_BYTES);
 }
 
+/** The longest frame on air (format A, L = 255): a buffer this size holds any decoded chip stream. */
+export const MAX_ON_AIR_BYTES = MAX_L_FIELD + 1 + CRC_BYTES * formatABlockCount(MAX_L_FIELD + 1);
+
 /** Bytes on air (L included, CRCs included) announced by an L-field; -1 when L is not valid for the format. */
 export function onAirLength(lField: number, format: FrameFormat): number {
   if (format === 'A') {
@@ -42,20 +46,27 @@ export function onAirLength(lField: number, format: FrameFormat): number {
   return total;
 }
 
+/** A native copy (TypedArray `set`, a memcpy in XS) instead of a byte loop. */
 function copy(src: Uint8Array, from: number, count: number, dst: Uint8Array, to: number): void {
-  for (let k = 0; k < count; k++) dst[to + k] = src[from + k];
+  dst.set(src.subarray(from, from + count), to);
 }
 
-function stripFormatA(onAir: Uint8Array): BlocksResult {
+/** Whether the CRC of `bytes[start, end)` equals the two bytes stored (high byte first) at `end`. */
+function blockOk(k: WmbusKernels, bytes: Uint8Array, start: number, end: number): boolean {
+  return k.crc16(bytes, start, end) === ((bytes[end] << 8) | bytes[end + 1]);
+}
+
+function stripFormatA(onAir: Uint8Array, k: WmbusKernels): BlocksResult {
   const dataBytes = onAir[0] + 1;
-  if (!crc16Matches(onAir, 0, DLL_HEADER_BYTES)) return { ok: false, error: 'crc' };
+  if (!blockOk(k, onAir, 0, DLL_HEADER_BYTES)) return { ok: false, error: 'crc' };
   const frame = new Uint8Array(dataBytes);
   copy(onAir, 0, DLL_HEADER_BYTES, frame, 0);
   let pos = DLL_HEADER_BYTES + CRC_BYTES;
   let o = DLL_HEADER_BYTES;
   while (o < dataBytes) {
-    const n = Math.min(FORMAT_A_BLOCK_BYTES, dataBytes - o);
-    if (!crc16Matches(onAir, pos, pos + n)) return { ok: false, error: 'crc' };
+    const left = dataBytes - o;
+    const n = left < FORMAT_A_BLOCK_BYTES ? left : FORMAT_A_BLOCK_BYTES;
+    if (!blockOk(k, onAir, pos, pos + n)) return { ok: false, error: 'crc' };
     copy(onAir, pos, n, frame, o);
     pos += n + CRC_BYTES;
     o += n;
@@ -63,18 +74,17 @@ function stripFormatA(onAir: Uint8Array): BlocksResult {
   return { ok: true, frame };
 }
 
-function stripFormatB(onAir: Uint8Array, total: number, adaptL: boolean): BlocksResult {
+function stripFormatB(onAir: Uint8Array, total: number, adaptL: boolean, k: WmbusKernels): BlocksResult {
   let frame: Uint8Array;
   if (total <= FORMAT_B_FIRST_PART_BYTES) {
     const dataBytes = total - CRC_BYTES;
-    if (!crc16Matches(onAir, 0, dataBytes)) return { ok: false, error: 'crc' };
-    frame = new Uint8Array(dataBytes);
-    copy(onAir, 0, dataBytes, frame, 0);
+    if (!blockOk(k, onAir, 0, dataBytes)) return { ok: false, error: 'crc' };
+    frame = onAir.slice(0, dataBytes);
   } else {
     const firstData = FORMAT_B_FIRST_PART_BYTES - CRC_BYTES;
     const thirdData = total - FORMAT_B_FIRST_PART_BYTES - CRC_BYTES;
-    if (!crc16Matches(onAir, 0, firstData)) return { ok: false, error: 'crc' };
-    if (!crc16Matches(onAir, FORMAT_B_FIRST_PART_BYTES, FORMAT_B_FIRST_PART_BYTES + thirdData)) {
+    if (!blockOk(k, onAir, 0, firstData)) return { ok: false, error: 'crc' };
+    if (!blockOk(k, onAir, FORMAT_B_FIRST_PART_BYTES, FORMAT_B_FIRST_PART_BYTES + thirdData)) {
       return { ok: false, error: 'crc' };
     }
     frame = new Uint8Array(firstData + thirdData);
@@ -88,14 +98,15 @@ function stripFormatB(onAir: Uint8Array, total: number, adaptL: boolean): Blocks
 
 /**
  * Checks every block CRC of the frame at the start of `onAir` (which may run on past the frame) and
- * returns the frame without CRCs. `length` when L is invalid or `onAir` ends early, `crc` on a bad block.
+ * returns the frame without CRCs (a new array; `onAir` is only read). `length` when L is invalid or `onAir` ends early, `crc` on a bad block.
  */
 export function stripBlocks(onAir: Uint8Array, format: FrameFormat, options?: PhyOptions): BlocksResult {
   if (onAir.length === 0) return { ok: false, error: 'length' };
   const total = onAirLength(onAir[0], format);
   if (total < 0 || onAir.length < total) return { ok: false, error: 'length' };
-  if (format === 'A') return stripFormatA(onAir);
-  return stripFormatB(onAir, total, options?.bFormatLFieldAdaptation !== false);
+  const k = options?.kernels ?? PORTABLE_KERNELS;
+  if (format === 'A') return stripFormatA(onAir, k);
+  return stripFormatB(onAir, total, options?.bFormatLFieldAdaptation !== false, k);
 }
 
 /**

@@ -40,13 +40,14 @@ const CRC16_TABLE: readonly number[] = [
 ];
 
 const CRC16_FINAL_XOR = 0xffff;
+const CRC16_MASK = 0xffff;
 
-/** CRC-16 over `bytes[start, end)`. */
+/** CRC-16 over `bytes[start, end)`; RangeError when the range is not inside `bytes`. */
 export function crc16(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  if (!(start >= 0 && start <= end && end <= bytes.length)) throw new RangeError('crc16: range outside the bytes');
   let crc = 0;
-  for (let i = start; i < end; i++) {
-    crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ bytes[i]) & 0xff];
-  }
+  // crc stays below 0x10000, so (crc >> 8) ^ byte is already a table index: one mask per byte, not two.
+  for (let i = start; i < end; i++) crc = ((crc << 8) ^ CRC16_TABLE[(crc >> 8) ^ bytes[i]]) & CRC16_MASK;
   return crc ^ CRC16_FINAL_XOR;
 }
 

@@ -3,11 +3,12 @@
  * AFL (EN 13757-7 clause 6), TPL short/long header (EN 13757-7), plus the meter identity used for filtering.
  * Malformed input gives `{ ok: false }`, never an exception.
  */
-import { IDENTITY_BYTES, idText, makeIdentity } from './identity';
+import { IDENTITY_BYTES, IDENTITY_MEDIUM_INDEX, IDENTITY_VERSION_INDEX, idText, makeIdentity } from './identity';
 import {
   AflHeader,
   DiehlTransform,
   EllHeader,
+  HeaderError,
   HeaderOptions,
   HeaderResult,
   MeterAddress,
@@ -189,6 +190,9 @@ export function tplHeaderKind(ci: number): TplHeaderKind {
       return 'other';
   }
 }
+
+/** `tplHeaderKind` of every CI value, so the hot path indexes an array instead of walking the switch. */
+const TPL_KIND_OF_CI: readonly TplHeaderKind[] = Array.from({ length: 0x100 }, (_, ci) => tplHeaderKind(ci));
 
 function isEll(ci: number): boolean {
   return ci === CI_ELL_V || (ci >= CI_ELL_I && ci <= CI_ELL_IV);
@@ -372,4 +376,88 @@ export function parseHeader(frame: Uint8Array, options?: HeaderOptions): HeaderR
       payloadOffset: pos,
     },
   };
+}
+
+/** Where `filterIdentity` took the identity from, or why there is none (same errors as `parseHeader`). */
+export type FilterIdentityResult = 'dll' | 'tpl' | HeaderError;
+
+/**
+ * The radio task's fast path: only the 8-byte filter identity, written into `out`, and no objects.
+ * It walks the headers exactly as `parseHeader` does, so for every frame it fails where `parseHeader`
+ * fails and otherwise writes the identity `parseHeader` reports (tests/wmbus/filter-identity.test.ts).
+ */
+export function filterIdentity(frame: Uint8Array, out: Uint8Array, options?: HeaderOptions): FilterIdentityResult {
+  const length = frame.length;
+  if (length < DLL_BYTES) return 'length';
+  let pos = CI_OFFSET;
+  let ci = frame[pos];
+  if (pos < length && isEll(ci)) {
+    pos += 1 + ELL_CC_ACC_BYTES;
+    if (pos > length) return 'truncated';
+    if (ci === CI_ELL_V) return dllIdentity(frame, out);
+    if (ci === CI_ELL_III || ci === CI_ELL_IV) {
+      pos += ADDRESS_BYTES;
+      if (pos > length) return 'truncated';
+    }
+    if (ci === CI_ELL_II || ci === CI_ELL_IV) {
+      if (pos + SN_BYTES + PAYLOAD_CRC_BYTES > length) return 'truncated';
+      // EN 13757-4 §13.2.12: an encrypting ELL hides everything after its session number.
+      if (frame[pos + SN_BYTES - 1] >>> (SN_ENCRYPTION_SHIFT - 24) !== 0 && options?.ellPlaintext !== true) {
+        return dllIdentity(frame, out);
+      }
+      pos += SN_BYTES + PAYLOAD_CRC_BYTES;
+    }
+    ci = frame[pos];
+  }
+  if (pos < length && ci === CI_AFL) {
+    const end = aflEnd(frame, pos);
+    if (end < 0) return 'truncated';
+    pos = end;
+    ci = frame[pos];
+  }
+  if (pos >= length) return dllIdentity(frame, out);
+  const kind = TPL_KIND_OF_CI[ci];
+  let p = pos + 1;
+  if (kind === 'long') {
+    if (p + LONG_TPL_BYTES > length) return 'truncated';
+    p += ADDRESS_BYTES;
+  } else if (kind !== 'short') {
+    return dllIdentity(frame, out);
+  }
+  if (p + SHORT_TPL_BYTES > length) return 'truncated';
+  if ((frame[p + 3] & SECURITY_MODE_MASK) === SECURITY_MODE_WITH_CFG_EXT && p + SHORT_TPL_BYTES + 1 > length) {
+    return 'truncated';
+  }
+  if (kind !== 'long' || options?.longHeader === false) return dllIdentity(frame, out);
+  // Long header address: ID (4) M (2) VER TYPE; the identity is M, ID, VER, TYPE.
+  const a = pos + 1;
+  out[0] = frame[a + ID_BYTES];
+  out[1] = frame[a + ID_BYTES + 1];
+  out[2] = frame[a];
+  out[3] = frame[a + 1];
+  out[4] = frame[a + 2];
+  out[5] = frame[a + 3];
+  out[IDENTITY_VERSION_INDEX] = frame[a + IDENTITY_VERSION_INDEX];
+  out[IDENTITY_MEDIUM_INDEX] = frame[a + IDENTITY_MEDIUM_INDEX];
+  return 'tpl';
+}
+
+function dllIdentity(frame: Uint8Array, out: Uint8Array): 'dll' {
+  out.set(frame.subarray(M_OFFSET, M_OFFSET + IDENTITY_BYTES));
+  return 'dll';
+}
+
+/** End of the AFL at `offset` (what `parseAfl` returns as next), or -1 where `parseAfl` fails. */
+function aflEnd(frame: Uint8Array, offset: number): number {
+  if (offset + AFL_PREFIX_BYTES > frame.length) return -1;
+  const length = frame[offset + 1];
+  const end = offset + AFL_PREFIX_BYTES + length;
+  if (end > frame.length || length < AFL_FCL_BYTES) return -1;
+  const fcl = u16(frame, offset + AFL_PREFIX_BYTES);
+  // The optional fields parseAfl bounds-checks against the AFL's end; MAC and ML are skipped, never fail.
+  let pos = offset + AFL_PREFIX_BYTES + AFL_FCL_BYTES;
+  if ((fcl & AFL_CONTROL_PRESENT) !== 0) pos += AFL_MCL_BYTES;
+  if ((fcl & AFL_KEY_INFO_PRESENT) !== 0) pos += AFL_KI_BYTES;
+  if ((fcl & AFL_COUNTER_PRESENT) !== 0) pos += AFL_MCR_BYTES;
+  return pos > end ? -1 : end;
 }

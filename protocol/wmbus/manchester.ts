@@ -38,7 +38,7 @@ export function chipBytesManchester(byteCount: number): number {
 
 /** Decodes `count` bytes from the chips starting at byte `chipOffset` into `out[0, count)`; false on a bad chip pair. */
 export function decodeManchester(chips: Uint8Array, out: Uint8Array, count: number, chipOffset = 0): boolean {
-  if (chipOffset + count * 2 > chips.length || count > out.length) return false;
+  if (!(chipOffset >= 0 && count >= 0) || chipOffset + count * 2 > chips.length || count > out.length) return false;
   let c = chipOffset;
   for (let o = 0; o < count; o++) {
     const hi = DECODE_MANCHESTER[chips[c]];

@@ -5,9 +5,10 @@
  *   or a C1 second sync word, 0x54CD for format A / 0x543D for format B, followed by the NRZ bytes.
  * A stream starting with 0x54 cannot be T1: 0x54 begins with the chips 010101, which is no 3-of-6 code word.
  */
-import { onAirLength, stripBlocks } from './blocks';
-import { chipBytesManchester, decodeManchester, decodeManchesterFirst } from './manchester';
-import { chipBytes3of6, decode3of6, decode3of6First } from './three-of-six';
+import { MAX_ON_AIR_BYTES, onAirLength, stripBlocks } from './blocks';
+import { PORTABLE_KERNELS } from './kernels';
+import { chipBytesManchester, decodeManchesterFirst } from './manchester';
+import { chipBytes3of6, decode3of6First } from './three-of-six';
 import { FrameFormat, LinkMode, PhyOptions, PhyResult, WmbusError, WmbusErrorClass, WmbusPhy } from './types';
 
 /** Head bytes needed by `packetLength` (matches RADIO_HEAD_BYTES of the radio driver). */
@@ -61,8 +62,11 @@ function decodeChips(
   if (total < 0) return { ok: false, error: 'length', mode };
   const chipBytes = isT1 ? chipBytes3of6(total) : chipBytesManchester(total);
   if (stream.length < chipBytes) return { ok: false, error: 'length', mode };
-  const onAir = new Uint8Array(total);
-  const decoded = isT1 ? decode3of6(stream, onAir, total) : decodeManchester(stream, onAir, total);
+  const k = options?.kernels ?? PORTABLE_KERNELS;
+  const scratch = options?.scratch;
+  // stripBlocks reads the frame from the start of onAir and copies it out, so a reused buffer will do.
+  const onAir = scratch !== undefined && scratch.length >= MAX_ON_AIR_BYTES ? scratch : new Uint8Array(total);
+  const decoded = isT1 ? k.decode3of6(stream, onAir, total, 0) : k.decodeManchester(stream, onAir, total, 0);
   if (!decoded) return { ok: false, error: codeError, mode };
   const blocks = stripBlocks(onAir, 'A', options);
   if (!blocks.ok) return { ok: false, error: blocks.error, mode };

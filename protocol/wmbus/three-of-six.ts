@@ -32,7 +32,7 @@ export function chipBytes3of6(byteCount: number): number {
  * False when a code word is invalid or the chips run out.
  */
 export function decode3of6(chips: Uint8Array, out: Uint8Array, count: number, chipOffset = 0): boolean {
-  if (chipOffset + chipBytes3of6(count) > chips.length || count > out.length) return false;
+  if (!(chipOffset >= 0 && count >= 0) || chipOffset + chipBytes3of6(count) > chips.length || count > out.length) return false;
   let c = chipOffset;
   let o = 0;
   // Two bytes are 24 chips: three chip bytes hold four code words.

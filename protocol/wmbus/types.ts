@@ -1,4 +1,5 @@
 /** Shared types of the Wireless M-Bus receive codecs (EN 13757-4 link layer, EN 13757-7 / OMS headers). */
+import type { WmbusKernels } from './kernels';
 
 /** Receiver PHY setting: S1 alone, or T1 and C1 together (same channel and chip rate). Same values as `RadioPhy`. */
 export type WmbusPhy = 'S1' | 'T1C1';
@@ -24,6 +25,13 @@ export type WmbusErrorClass = 'decode' | 'length' | 'crc';
 export interface PhyOptions {
   /** Rewrite the L-field of format-B frames to its format-A meaning (WebdynEasy `BFormatLFieldAdaptation`, default true). */
   bFormatLFieldAdaptation?: boolean;
+  /** The byte loops (CRC, chip decoding): a board's native ones, else the portable TypeScript ones. */
+  kernels?: WmbusKernels;
+  /**
+   * T1 and S1: where the chips are decoded before the CRCs are checked, reused from frame to frame
+   * (at least `MAX_ON_AIR_BYTES`; a smaller one is ignored). Without it each frame allocates its own.
+   */
+  scratch?: Uint8Array;
 }
 
 export type PhyResult =

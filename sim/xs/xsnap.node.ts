@@ -18,15 +18,20 @@ export interface XsMeterUsage {
 /**
  * Starts the real XS engine (npm @agoric/xsnap, built from Moddable's sources at install) with a
  * host command handler. xsnap and its SES prelude are ES modules, loaded dynamically from here.
+ * `spawnWorker` lets a caller run another build of the worker (sim/xs/wmbus-xsnap.node.ts).
  */
-export async function startXs(name: string, handleCommand: (request: Uint8Array) => Promise<Uint8Array>): Promise<XsWorker> {
+export async function startXs(
+  name: string,
+  handleCommand: (request: Uint8Array) => Promise<Uint8Array>,
+  spawnWorker: typeof spawn = spawn,
+): Promise<XsWorker> {
   await import('@endo/init');
   const { xsnap } = (await import('@agoric/xsnap')) as { xsnap: (options: Record<string, unknown>) => Promise<XsWorker> };
   const tmp = (await import('tmp')) as { tmpName: unknown; default?: { tmpName: unknown } };
   return xsnap({
     name,
     os: os.type(),
-    spawn,
+    spawn: spawnWorker,
     fs: { ...fsp, createReadStream: fs.createReadStream, tmpName: tmp.tmpName ?? tmp.default?.tmpName },
     stdout: 'inherit',
     stderr: 'inherit',

@@ -1,18 +1,15 @@
 import type { Board } from '../../boards/types';
 import type { RadioPhy, RadioReceiveHandlers } from '../../drivers/radio/types';
-import { SortedKeys } from '../../protocol/collections/sorted-keys';
 import type { Config, RadioMode } from '../../protocol/config/types';
 import { nextCronMatch, parseCron, type Cron } from '../../protocol/cron/cron';
-import { parseHeader } from '../../protocol/wmbus/header';
-import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
-import { decodePhy, errorClass, packetLength } from '../../protocol/wmbus/phy';
+import { packetLength } from '../../protocol/wmbus/phy';
 import type { ConfigStore } from '../config-store';
 import type { Counters } from '../counters';
 import { KEY } from '../settings-keys';
-import type { FrameRecord } from '../store/types';
 import type { Task, TaskHost } from '../types';
 import type { WhitelistStore } from '../whitelist-store';
-import { WindowFilter } from './filter';
+import { WindowFilter, whitelistTable } from './filter';
+import { ReceivePath, type FrameSink } from './receive';
 
 const MS_PER_SECOND = 1000;
 const MS_PER_MINUTE = 60_000;
@@ -28,10 +25,7 @@ export interface WindowPlan {
   readonly durationMs: number;
 }
 
-/** Where recorded frames go (the circular flash store). */
-export interface FrameSink {
-  append(record: FrameRecord): void;
-}
+export type { FrameSink } from './receive';
 
 export interface RadioHooks {
   /** The schedule ran: the monitoring takes a reading (§4.2.4). */
@@ -82,10 +76,8 @@ export class RadioTask implements Task {
   private readonly state: Persisted;
   private plan: WindowPlan[] = [];
   private windowEnd = Infinity;
-  private filter: WindowFilter | undefined;
+  private receive: ReceivePath | undefined;
   private windowStart = 0;
-  private heard = 0;
-  private recorded = 0;
   private closedEarly = false;
   private waitingForSlot = false;
 
@@ -107,11 +99,11 @@ export class RadioTask implements Task {
 
   /** A window is open or queued. */
   get active(): boolean {
-    return this.plan.length > 0 || this.filter !== undefined;
+    return this.plan.length > 0 || this.receive !== undefined;
   }
 
   nextWake(): number {
-    if (this.filter !== undefined) return this.windowEnd;
+    if (this.receive !== undefined) return this.windowEnd;
     if (this.plan.length > 0) return this.waitingForSlot ? Infinity : this.board.clock.now();
     return this.nextTrigger().at;
   }
@@ -121,7 +113,7 @@ export class RadioTask implements Task {
   }
 
   step(now: number): void {
-    if (this.filter !== undefined) {
+    if (this.receive !== undefined) {
       if (now >= this.windowEnd || this.closedEarly) this.endWindow(now);
       return;
     }
@@ -169,27 +161,29 @@ export class RadioTask implements Task {
     const w = this.plan.shift() as WindowPlan;
     const cfg = this.config.current.radio;
     const mask = { skipVersionField: cfg.skipVersionField, skipMediumField: cfg.skipMediumField };
-    const wl = new SortedKeys(IDENTITY_BYTES, Math.max(1, this.whitelist.size));
-    for (let i = 0; i < this.whitelist.size; i++) wl.add(this.whitelist.at(i));
-    this.filter = new WindowFilter({ manufFilter: cfg.manufFilter, mediumFilter: cfg.mediumFilter, whitelist: wl, mask });
+    const wl = whitelistTable(this.whitelist.blob());
+    const filter = new WindowFilter({ manufFilter: cfg.manufFilter, mediumFilter: cfg.mediumFilter, whitelist: wl, mask });
+    const phy = PHY_OF_MODE[w.mode];
+    const settings = {
+      phy,
+      t1Only: w.mode === 1,
+      bFormatLFieldAdaptation: cfg.BFormatLFieldAdaptation,
+      longHeader: cfg.longHeader,
+      kernels: this.board.wmbusKernels,
+    };
+    this.receive = new ReceivePath(settings, filter, this.sink, this.counters.value.radio);
     this.windowStart = now;
     this.windowEnd = now + w.durationMs;
-    this.heard = 0;
-    this.recorded = 0;
     this.closedEarly = false;
     this.currentMode = w.mode;
     this.counters.value.radio.windows++;
-    this.board.radio.startReceive(PHY_OF_MODE[w.mode], this.handlers(w.mode));
+    this.board.radio.startReceive(phy, this.handlers(phy));
   }
 
   private currentMode: RadioMode = 2;
 
-  private handlers(mode: RadioMode): RadioReceiveHandlers {
-    const phy = PHY_OF_MODE[mode];
+  private handlers(phy: RadioPhy): RadioReceiveHandlers {
     const c = this.counters.value.radio;
-    const cfg = this.config.current.radio;
-    const phyOptions = { bFormatLFieldAdaptation: cfg.BFormatLFieldAdaptation };
-    const headerOptions = { longHeader: cfg.longHeader };
     return {
       packetLength: (head) => packetLength(head, phy),
       onSync: () => {
@@ -201,41 +195,9 @@ export class RadioTask implements Task {
         else c.timeouts++;
       },
       onPacket: (chips, rssiDbm, atMs) => {
-        const filter = this.filter;
-        if (filter === undefined) return;
-        const decoded = decodePhy(chips, phy, phyOptions);
-        if (!decoded.ok) {
-          const cls = errorClass(decoded.error);
-          if (cls === 'crc') c.crcErrors++;
-          else if (cls === 'length') c.lengthErrors++;
-          else c.decodeErrors++;
-          return;
-        }
-        c.frames++;
-        this.heard++;
-        // Mode 1 (T1 only): C1 frames heard on the shared receiver setting are not wanted.
-        if (mode === 1 && decoded.mode !== 'T1') {
-          c.filtered++;
-          return;
-        }
-        const header = parseHeader(decoded.frame, headerOptions);
-        if (!header.ok) {
-          c.decodeErrors++;
-          return;
-        }
-        const verdict = filter.judge(header.header.identity, decoded.frame.length);
-        if (verdict === 'duplicate') {
-          c.duplicates++;
-          return;
-        }
-        if (verdict !== 'record') {
-          c.filtered++;
-          return;
-        }
-        this.sink.append({ time: Math.floor(atMs / MS_PER_SECOND), rssi: Math.round(rssiDbm), frame: decoded.frame });
-        c.recorded++;
-        this.recorded++;
-        if (filter.allWhitelistedHeard()) {
+        const receive = this.receive;
+        if (receive === undefined || !receive.onPacket(chips, rssiDbm, atMs)) return;
+        if (receive.filter.allWhitelistedHeard()) {
           this.closedEarly = true;
           this.host.wake(this);
         }
@@ -249,15 +211,16 @@ export class RadioTask implements Task {
     const seconds = Math.round((now - this.windowStart) / MS_PER_SECOND);
     c.listeningSeconds += seconds;
     this.counters.value.uptime.radio += seconds;
-    this.filter = undefined;
+    const receive = this.receive as ReceivePath;
+    this.receive = undefined;
     this.windowEnd = Infinity;
     this.counters.save();
     this.hooks.onWindowEnd({
       mode: MODE_NAME[this.currentMode],
       startedMs: this.windowStart,
       endedMs: now,
-      heard: this.heard,
-      recorded: this.recorded,
+      heard: receive.heard,
+      recorded: receive.recorded,
       closedEarly: this.closedEarly,
     });
     if (this.plan.length > 0) this.startNextWindow(now);

@@ -1,0 +1,12 @@
+/*
+ * Bindings to native/wmbus_kernels.c in the Moddable app-native pattern: each function's body is
+ * the C function named after `@`. The module object is a WmbusKernels (protocol/wmbus/kernels.ts)
+ * plus the frame store's record CRC. Typings: types/wmbus_kernels.d.ts.
+ */
+
+function crc16(bytes, start, end) @ "xs_wmbus_crc16";
+function decode3of6(chips, out, count, chipOffset) @ "xs_wmbus_decode_3of6";
+function decodeManchester(chips, out, count, chipOffset) @ "xs_wmbus_decode_manchester";
+function crc16Ccitt(bytes, start, end) @ "xs_wmbus_crc16_ccitt";
+
+export { crc16, decode3of6, decodeManchester, crc16Ccitt };

@@ -1,0 +1,152 @@
+/**
+ * A set of fixed-width byte keys packed in one Uint8Array in insertion order, found through an
+ * open-addressing hash table (linear probing) of 16-bit slots: at 2000 identities the slots add
+ * about 4 bytes per key, against a Map entry per key. Unlike a sorted array, an insertion moves
+ * nothing, so a listening window costs the same per frame at its 2000th meter as at its first.
+ *
+ * Only the first `hashBytes` bytes are hashed, so a lookup may skip any later byte (the white list
+ * ignores the version or medium byte of an identity on request).
+ */
+const MIN_CAPACITY = 16;
+/** Slots per key: a table at most half full keeps probe runs short. */
+const SLOTS_PER_KEY = 2;
+/** Largest key count 16-bit slots can number (slot value = index + 1, 0 = empty). */
+const MAX_SMALL_CAPACITY = 0xfffe;
+/** 2^32 / golden ratio: Fibonacci hashing spreads a weak hash over the table's top bits. */
+const FIBONACCI = 0x9e3779b1;
+const HASH_MULTIPLIER = 31;
+const U32_BITS = 32;
+/** Keeps `1 << bits` a positive int32. */
+const MAX_SLOT_BITS = 30;
+
+export class KeyTable {
+  private keys: Uint8Array;
+  private slots: Uint16Array | Uint32Array;
+  private shift: number;
+  private mask: number;
+  private count = 0;
+  private unique = 0;
+
+  constructor(readonly width: number, readonly hashBytes: number, initialCapacity = MIN_CAPACITY) {
+    if (!(hashBytes >= 1 && hashBytes <= width)) throw new RangeError('KeyTable: hashBytes must be 1..width');
+    this.keys = new Uint8Array(0);
+    this.slots = new Uint16Array(0);
+    this.shift = U32_BITS;
+    this.mask = 0;
+    this.resize(Math.max(MIN_CAPACITY, initialCapacity));
+  }
+
+  /**
+   * A table over keys already packed elsewhere, used in place (only the slot table is allocated;
+   * the keys are copied on the first `add` that needs room). A key packed twice keeps both
+   * indexes but is found at the first.
+   */
+  static over(packed: Uint8Array, width: number, hashBytes: number): KeyTable {
+    const table = new KeyTable(width, hashBytes, 0);
+    table.keys = packed;
+    table.count = Math.floor(packed.length / width);
+    table.resize(table.count);
+    return table;
+  }
+
+  /** Keys held, repeats of a packed key included (indexes run 0 … size - 1). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Different keys held. */
+  get distinct(): number {
+    return this.unique;
+  }
+
+  /** Key i in insertion order (a view; valid until the next add). */
+  at(i: number): Uint8Array {
+    return this.keys.subarray(i * this.width, (i + 1) * this.width);
+  }
+
+  /**
+   * Index of a key equal to `key` on every byte not flagged in `ignore` (bit n = byte n; bytes
+   * below `hashBytes` are always compared), or -1.
+   */
+  find(key: Uint8Array, ignore = 0): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let s = this.home(key); slots[s] !== 0; s = (s + 1) & mask) {
+      const i = slots[s] - 1;
+      if (this.matches(i, key, ignore)) return i;
+    }
+    return -1;
+  }
+
+  /** Adds the first `width` bytes of `key`; false when that key is already there. */
+  add(key: Uint8Array): boolean {
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = this.home(key);
+    for (; slots[s] !== 0; s = (s + 1) & mask) if (this.matches(slots[s] - 1, key, 0)) return false;
+    if (this.count * this.width === this.keys.length) {
+      this.resize(this.count * 2);
+      return this.add(key);
+    }
+    const w = this.width;
+    this.keys.set(key.length === w ? key : key.subarray(0, w), this.count * w);
+    this.count++;
+    this.unique++;
+    slots[s] = this.count;
+    return true;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.unique = 0;
+    this.slots.fill(0);
+  }
+
+  /** Home slot of a key: a multiplicative hash of its first `hashBytes` bytes, top bits taken. */
+  private home(key: Uint8Array): number {
+    let h = 0;
+    for (let k = 0; k < this.hashBytes; k++) h = (h * HASH_MULTIPLIER + key[k]) | 0;
+    return Math.imul(h, FIBONACCI) >>> this.shift;
+  }
+
+  private matches(index: number, key: Uint8Array, ignore: number): boolean {
+    const keys = this.keys;
+    const w = this.width;
+    const base = index * w;
+    const hashed = this.hashBytes;
+    for (let k = 0; k < hashed; k++) if (keys[base + k] !== key[k]) return false;
+    for (let k = hashed; k < w; k++) if (keys[base + k] !== key[k] && ((ignore >> k) & 1) === 0) return false;
+    return true;
+  }
+
+  /** Room for `capacity` keys (copying them when the packed array is too small); the slot table is rebuilt. */
+  private resize(capacity: number): void {
+    let bits = 1;
+    while (1 << bits < capacity * SLOTS_PER_KEY) bits++;
+    if (bits > MAX_SLOT_BITS) throw new RangeError('KeyTable: too many keys');
+    if (this.keys.length < capacity * this.width) {
+      const keys = new Uint8Array(capacity * this.width);
+      keys.set(this.keys.subarray(0, this.count * this.width));
+      this.keys = keys;
+    }
+    this.slots = capacity <= MAX_SMALL_CAPACITY ? new Uint16Array(1 << bits) : new Uint32Array(1 << bits);
+    this.shift = U32_BITS - bits;
+    this.mask = (1 << bits) - 1;
+    this.unique = 0;
+    const n = this.count;
+    for (let i = 0; i < n; i++) {
+      const key = this.at(i);
+      let s = this.home(key);
+      let repeat = false;
+      for (; this.slots[s] !== 0; s = (s + 1) & this.mask) {
+        if (this.matches(this.slots[s] - 1, key, 0)) {
+          repeat = true;
+          break;
+        }
+      }
+      if (repeat) continue;
+      this.slots[s] = i + 1;
+      this.unique++;
+    }
+  }
+}

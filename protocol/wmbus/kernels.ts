@@ -1,0 +1,25 @@
+/**
+ * The byte loops of the receive path, behind one interface so a board can supply native versions:
+ * XS interprets every iteration of a TypeScript byte loop (tens of bytecodes per byte), while the
+ * ESP32 board's C kernels (native/wmbus_kernels.c) take a few cycles per byte. Decoders take the
+ * kernels through their options and fall back to the portable TypeScript ones below.
+ *
+ * Contract shared by both implementations (tests/wmbus/kernels.test.ts holds them to it):
+ * integer arguments; a range outside the buffer throws RangeError from `crc16`; the decoders return
+ * false, writing nothing useful, when a chip group is not a code word or the chips or `out` are too short.
+ */
+import { crc16 } from './crc16';
+import { decodeManchester } from './manchester';
+import { decode3of6 } from './three-of-six';
+
+export interface WmbusKernels {
+  /** EN 13757-4 CRC-16 (final XOR applied) of `bytes[start, end)`. */
+  crc16(bytes: Uint8Array, start: number, end: number): number;
+  /** EN 13757-4 §9.2 "3 out of 6": `count` bytes from the chips starting at byte `chipOffset` into `out[0, count)`. */
+  decode3of6(chips: Uint8Array, out: Uint8Array, count: number, chipOffset: number): boolean;
+  /** EN 13757-4 mode S Manchester: `count` bytes from the chips starting at byte `chipOffset` into `out[0, count)`. */
+  decodeManchester(chips: Uint8Array, out: Uint8Array, count: number, chipOffset: number): boolean;
+}
+
+/** The TypeScript kernels: what the simulator and the host tools run, and the reference for native ones. */
+export const PORTABLE_KERNELS: WmbusKernels = Object.freeze({ crc16, decode3of6, decodeManchester });

@@ -1,0 +1,96 @@
+import { MAX_ON_AIR_BYTES } from '../../protocol/wmbus/blocks';
+import { filterIdentity } from '../../protocol/wmbus/header';
+import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
+import type { WmbusKernels } from '../../protocol/wmbus/kernels';
+import { decodePhy, errorClass } from '../../protocol/wmbus/phy';
+import type { HeaderOptions, PhyOptions, WmbusPhy } from '../../protocol/wmbus/types';
+import type { RadioCounters } from '../counters';
+import type { FrameRecord } from '../store/types';
+import type { WindowFilter } from './filter';
+
+const MS_PER_SECOND = 1000;
+
+/** Where recorded frames go (the circular flash store). */
+export interface FrameSink {
+  append(record: FrameRecord): void;
+}
+
+export interface ReceiveSettings {
+  readonly phy: WmbusPhy;
+  /** §4.2.2 mode 1 (T1 only): C1 frames heard on the shared T1+C1 receiver setting are not wanted. */
+  readonly t1Only: boolean;
+  /** WebdynEasy `BFormatLFieldAdaptation`. */
+  readonly bFormatLFieldAdaptation: boolean;
+  /** WebdynEasy `longHeader`: the filter identity comes from a long TPL header when there is one. */
+  readonly longHeader: boolean;
+  /** The board's native byte loops; the portable ones when absent. */
+  readonly kernels?: WmbusKernels;
+}
+
+/**
+ * The per-packet work of one listening window, run in the driver's packet callback: chip stream →
+ * CRC-checked frame → filter identity → recording rules → frame store, with the §5.7 counters.
+ * Everything it needs per packet (decode buffer, identity, options) is made once per window, so a
+ * packet allocates only the frame it keeps and the record handed to the store.
+ */
+export class ReceivePath {
+  /** Frames decoded in this window. */
+  heard = 0;
+  /** Frames recorded in this window. */
+  recorded = 0;
+  private readonly phyOptions: PhyOptions;
+  private readonly headerOptions: HeaderOptions;
+  private readonly identity = new Uint8Array(IDENTITY_BYTES);
+
+  constructor(
+    private readonly settings: ReceiveSettings,
+    readonly filter: WindowFilter,
+    private readonly sink: FrameSink,
+    private readonly counters: RadioCounters,
+  ) {
+    this.phyOptions = {
+      bFormatLFieldAdaptation: settings.bFormatLFieldAdaptation,
+      kernels: settings.kernels,
+      scratch: new Uint8Array(MAX_ON_AIR_BYTES),
+    };
+    this.headerOptions = { longHeader: settings.longHeader };
+  }
+
+  /** One packet from the driver; true when it was recorded. */
+  onPacket(chips: Uint8Array, rssiDbm: number, atMs: number): boolean {
+    const c = this.counters;
+    const decoded = decodePhy(chips, this.settings.phy, this.phyOptions);
+    if (!decoded.ok) {
+      const cls = errorClass(decoded.error);
+      if (cls === 'crc') c.crcErrors++;
+      else if (cls === 'length') c.lengthErrors++;
+      else c.decodeErrors++;
+      return false;
+    }
+    c.frames++;
+    this.heard++;
+    if (this.settings.t1Only && decoded.mode !== 'T1') {
+      c.filtered++;
+      return false;
+    }
+    const frame = decoded.frame;
+    const source = filterIdentity(frame, this.identity, this.headerOptions);
+    if (source !== 'dll' && source !== 'tpl') {
+      c.decodeErrors++;
+      return false;
+    }
+    const verdict = this.filter.judge(this.identity, frame.length);
+    if (verdict === 'duplicate') {
+      c.duplicates++;
+      return false;
+    }
+    if (verdict !== 'record') {
+      c.filtered++;
+      return false;
+    }
+    this.sink.append({ time: Math.floor(atMs / MS_PER_SECOND), rssi: Math.round(rssiDbm), frame });
+    c.recorded++;
+    this.recorded++;
+    return true;
+  }
+}

@@ -1,5 +1,6 @@
 import { benchFiles } from './files';
 import { benchSimulatedYear } from './sim-year.node';
+import { benchStore } from './store';
 import type { BenchResult } from './types';
 import { benchDecode } from './wmbus-decode';
 import { benchXsRadio } from './xs-radio.node';
@@ -11,6 +12,7 @@ import { benchXsRadio } from './xs-radio.node';
 const BENCHES: readonly { readonly name: string; readonly run: () => Promise<BenchResult[]> }[] = [
   { name: 'wM-Bus decode (Node)', run: benchDecode },
   { name: 'receive path (XS)', run: benchXsRadio },
+  { name: 'frame store', run: benchStore },
   { name: 'files', run: benchFiles },
   { name: 'simulated year', run: benchSimulatedYear },
 ];

@@ -1,4 +1,4 @@
-import { beepsSince, HOUR, MINUTE, T0, testSite } from '../support/device';
+import { beepsSince, HOUR, installInRun, MINUTE, T0, testSite } from '../support/device';
 
 /** §3.1.1: the installer's dialogue with the box, and the operating mode across reboots. */
 const PRESET = { config: { scheduleRadio: [{ cron: '0 3 * * *', data: 60 }], monitoringPeriod: 60 } };
@@ -73,11 +73,7 @@ describe('operating modes (§3.1.1)', () => {
 
   test('RUN mode persists across a restart with the RESET button', async () => {
     const site = testSite({ preset: PRESET });
-    site.device.powerOn();
-    await site.world.runUntil(T0 + MINUTE);
-    site.device.magnetPass();
-    await site.world.runUntil(T0 + MINUTE + 3000);
-    site.device.magnetPass();
+    await installInRun(site);
     await site.world.runUntil(T0 + HOUR);
     site.device.pressReset(false);
     await site.world.runUntil(T0 + HOUR + 1000);
@@ -86,11 +82,7 @@ describe('operating modes (§3.1.1)', () => {
 
   test('magnet held while RESET is pressed restores the factory pre-configuration: one long beep, STORAGE', async () => {
     const site = testSite({ preset: PRESET });
-    site.device.powerOn();
-    await site.world.runUntil(T0 + MINUTE);
-    site.device.magnetPass();
-    await site.world.runUntil(T0 + MINUTE + 3000);
-    site.device.magnetPass();
+    await installInRun(site);
     await site.world.runUntil(T0 + HOUR);
     site.device.pressReset(true);
     await site.world.runUntil(T0 + HOUR + 3000);
@@ -102,11 +94,7 @@ describe('operating modes (§3.1.1)', () => {
 
   test('in RUN mode a pass answers three short beeps when the last connection did not fail', async () => {
     const site = testSite({ preset: PRESET });
-    site.device.powerOn();
-    await site.world.runUntil(T0 + MINUTE);
-    site.device.magnetPass();
-    await site.world.runUntil(T0 + MINUTE + 3000);
-    site.device.magnetPass();
+    await installInRun(site);
     await site.world.runUntil(T0 + HOUR);
     site.device.magnetPass();
     await site.world.runUntil(T0 + HOUR + 5000);
@@ -117,11 +105,7 @@ describe('operating modes (§3.1.1)', () => {
 describe('deep sleep is a reboot', () => {
   test('a window trigger is not run twice when the box reboots within its minute', async () => {
     const site = testSite({ preset: { config: { scheduleRadio: [{ cron: '* * * * *', data: 30 }], monitoringPeriod: 0 } } });
-    site.device.powerOn();
-    await site.world.runUntil(T0 + MINUTE);
-    site.device.magnetPass();
-    await site.world.runUntil(T0 + MINUTE + 3000);
-    site.device.magnetPass();
+    await installInRun(site);
     await site.world.runUntil(T0 + 10 * MINUTE);
     const windows = site.lines.filter((l) => l.startsWith('radio window')).length;
     // One window per minute from the first full minute in RUN, never two in the same minute.
@@ -131,11 +115,7 @@ describe('deep sleep is a reboot', () => {
 
   test('between schedules the MCU is in deep sleep, not light sleep', async () => {
     const site = testSite({ preset: PRESET });
-    site.device.powerOn();
-    await site.world.runUntil(T0 + MINUTE);
-    site.device.magnetPass();
-    await site.world.runUntil(T0 + MINUTE + 3000);
-    site.device.magnetPass();
+    await installInRun(site);
     await site.world.runUntil(T0 + 24 * HOUR);
     const mcu = site.ledger.snapshot().components.mcu.stateMs;
     expect(mcu['deep-sleep']).toBeGreaterThan(23 * HOUR);

@@ -4,7 +4,7 @@ import { defaultConfig } from '../../protocol/config/defaults';
 import { applyConfigFile } from '../../protocol/config/apply';
 import { deviceCounters } from '../../sim/run';
 import { meterFrame, scriptedAir, type ScriptedTelegram } from '../support/air';
-import { HOUR, MINUTE, T0, testSite, type TestSite } from '../support/device';
+import { HOUR, installInRun, MINUTE, T0, testSite, type TestSite } from '../support/device';
 
 /** The wM-Bus task on the simulated box: schedule, windows, rules and counters (§3.1.2.1, §4.2.5.1.1). */
 const SECOND = 1000;
@@ -13,11 +13,7 @@ const WINDOW = T0 + 3 * HOUR;
 
 async function runSite(config: BsonDocument['config'], telegrams: ScriptedTelegram[], untilMs = WINDOW + HOUR): Promise<TestSite> {
   const site = testSite({ preset: { config: { monitoringPeriod: 0, ...(config as object) } } as BsonDocument, air: scriptedAir(telegrams) });
-  site.device.powerOn();
-  await site.world.runUntil(T0 + MINUTE);
-  site.device.magnetPass();
-  await site.world.runUntil(T0 + MINUTE + 3 * SECOND);
-  site.device.magnetPass();
+  await installInRun(site);
   await site.world.runUntil(untilMs);
   return site;
 }
@@ -73,11 +69,7 @@ describe('listening windows on the simulated box', () => {
     const telegrams = [1, 2, 3].map((n, i) => ({ atMs: WINDOW + (10 + 10 * i) * SECOND, frame: meterFrame(n), mode: 'T1' as const }));
     const site = testSite({ preset: { config: { monitoringPeriod: 0, scheduleRadio: [{ cron: '0 3 * * *', data: 600 }] } }, air: scriptedAir(telegrams) });
     site.device.settings.set('wl', concatIdentities([1, 2, 3]));
-    site.device.powerOn();
-    await site.world.runUntil(T0 + MINUTE);
-    site.device.magnetPass();
-    await site.world.runUntil(T0 + MINUTE + 3 * SECOND);
-    site.device.magnetPass();
+    await installInRun(site);
     await site.world.runUntil(WINDOW + HOUR);
     expect(windowLines(site)).toEqual(['radio window T1+C1 30 s, 3 heard, 3 recorded, closed early']);
   });

@@ -55,3 +55,12 @@ export function testSite(options: { preset?: BsonDocument; air?: AirSource } = {
 export function beepsSince(site: TestSite, fromMs: number): string {
   return site.device.heard.filter((t) => t.atMs >= fromMs).map((t) => (t.ms >= 1000 ? 'L' : 'S')).join('');
 }
+
+/** Powers the box on and has the installer pass the magnet twice at 00:01 (STORAGE → RUN). */
+export async function installInRun(site: TestSite): Promise<void> {
+  site.device.powerOn();
+  await site.world.runUntil(T0 + MINUTE);
+  site.device.magnetPass();
+  await site.world.runUntil(T0 + MINUTE + 3000);
+  site.device.magnetPass();
+}

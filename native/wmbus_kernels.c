@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* EN 13757-4: CRC-16 final XOR; 3-of-6 and Manchester decode tables mark non-code words so. */
 #define kWmbusCrcFinalXor (0xFFFF)
@@ -20,6 +21,10 @@
 #define kCodeMask (0x3F)
 /* CRC-16/CCITT-FALSE (frame store records): initial value, no final XOR. */
 #define kCcittInit (0xFFFF)
+/* EN 13757-4 format A: block 1 is L, C, M, A; then blocks of 16 bytes; a 2-byte CRC after each. */
+#define kDllHeaderBytes (10)
+#define kFormatABlockBytes (16)
+#define kCrcBytes (2)
 
 /* x^16+x^13+x^12+x^11+x^10+x^8+x^6+x^5+x^2+1 (0x3D65), MSB first: the CRC of each possible high byte. */
 static const uint16_t gWmbusCrcTable[256] = {
@@ -135,6 +140,34 @@ static uint16_t wmbus_crc16_ccitt(const uint8_t *bytes, size_t length)
 	while (length--)
 		crc = (uint16_t)((crc << 8) ^ gCcittTable[(crc >> 8) ^ *bytes++]);
 	return crc;
+}
+
+/* Bytes on air of a format-A frame of `dataBytes` bytes: the data and a CRC per block. */
+static uint64_t wmbus_format_a_on_air_bytes(uint64_t dataBytes)
+{
+	uint64_t blocks = 1 + (dataBytes - kDllHeaderBytes + kFormatABlockBytes - 1) / kFormatABlockBytes;
+	return dataBytes + kCrcBytes * blocks;
+}
+
+/*
+ * Checks each block CRC (stored high byte first) of the format-A frame at `onAir` and copies the
+ * data of the blocks to `frame`; `dataBytes` (L + 1, at least kDllHeaderBytes) sets the layout.
+ * 0 at the first bad CRC.
+ */
+static int wmbus_strip_blocks_a(const uint8_t *onAir, uint8_t *frame, size_t dataBytes)
+{
+	size_t n = kDllHeaderBytes;
+	while (dataBytes) {
+		uint16_t stored = (uint16_t)((onAir[n] << 8) | onAir[n + 1]);
+		if (wmbus_crc16(onAir, n) != stored)
+			return 0;
+		memcpy(frame, onAir, n);
+		frame += n;
+		onAir += n + kCrcBytes;
+		dataBytes -= n;
+		n = (dataBytes < kFormatABlockBytes) ? dataBytes : kFormatABlockBytes;
+	}
+	return 1;
 }
 
 /* Chip bytes that carry `count` bytes in 3-of-6: 12 chips a byte, rounded up to whole bytes. */
@@ -260,6 +293,20 @@ void xs_wmbus_decode_3of6(xsMachine *the)
 void xs_wmbus_decode_manchester(xsMachine *the)
 {
 	decodeChips(the, wmbus_decode_manchester, chipBytesManchester);
+}
+
+/* stripBlocksA(onAir, frame): format A, CRCs checked and removed; frame.length = L + 1. */
+void xs_wmbus_strip_blocks_a(xsMachine *the)
+{
+	void *onAir, *frame;
+	xsUnsignedValue onAirLength, frameLength;
+	if (xsmcArgc < 2)
+		xsTypeError("stripBlocksA: onAir, frame expected");
+	xsmcGetBufferReadable(xsArg(0), &onAir, &onAirLength);
+	xsmcGetBufferWritable(xsArg(1), &frame, &frameLength);
+	if ((frameLength < kDllHeaderBytes) || (wmbus_format_a_on_air_bytes(frameLength) > onAirLength))
+		xsRangeError("stripBlocksA: frame or on-air bytes too short");
+	xsmcSetBoolean(xsResult, wmbus_strip_blocks_a((const uint8_t *)onAir, (uint8_t *)frame, frameLength));
 }
 
 #endif

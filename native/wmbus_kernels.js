@@ -7,6 +7,7 @@
 function crc16(bytes, start, end) @ "xs_wmbus_crc16";
 function decode3of6(chips, out, count, chipOffset) @ "xs_wmbus_decode_3of6";
 function decodeManchester(chips, out, count, chipOffset) @ "xs_wmbus_decode_manchester";
+function stripBlocksA(onAir, frame) @ "xs_wmbus_strip_blocks_a";
 function crc16Ccitt(bytes, start, end) @ "xs_wmbus_crc16_ccitt";
 
-export { crc16, decode3of6, decodeManchester, crc16Ccitt };
+export { crc16, decode3of6, decodeManchester, stripBlocksA, crc16Ccitt };

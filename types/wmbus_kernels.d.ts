@@ -10,6 +10,8 @@ declare module 'wmbus_kernels' {
   export function decode3of6(chips: Uint8Array, out: Uint8Array, count: number, chipOffset: number): boolean;
   /** Manchester chips from byte `chipOffset` → `out[0, count)`; false on a bad chip pair or short chips/out. */
   export function decodeManchester(chips: Uint8Array, out: Uint8Array, count: number, chipOffset: number): boolean;
+  /** Format A: every block CRC of the frame at the start of `onAir` checked, its data copied into `frame` (length L + 1). */
+  export function stripBlocksA(onAir: Uint8Array, frame: Uint8Array): boolean;
   /** CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) of `bytes[start, end)`, the frame store's record CRC. */
   export function crc16Ccitt(bytes: Uint8Array, start: number, end: number): number;
 }

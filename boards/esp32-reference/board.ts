@@ -8,6 +8,7 @@ import { File, Iterator, System } from 'file';
 import Preference from 'preference';
 import Timer from 'timer';
 import * as native from 'esp32_power';
+import * as wmbusKernels from 'wmbus_kernels';
 import { EnergyLedger } from '../../drivers/power/ledger';
 import type { Board, Console, Identity } from '../types';
 
@@ -144,5 +145,7 @@ export function createBoard(): Board {
     usb: undefined,
     ble: undefined,
     console: log,
+    // native/wmbus_kernels.c: the receive path's byte loops in C instead of interpreted TypeScript.
+    wmbusKernels,
   };
 }

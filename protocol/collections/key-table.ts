@@ -69,30 +69,22 @@ export class KeyTable {
    * below `hashBytes` are always compared), or -1.
    */
   find(key: Uint8Array, ignore = 0): number {
-    const slots = this.slots;
-    const mask = this.mask;
-    for (let s = this.home(key); slots[s] !== 0; s = (s + 1) & mask) {
-      const i = slots[s] - 1;
-      if (this.matches(i, key, ignore)) return i;
-    }
-    return -1;
+    return this.slots[this.slotOf(key, ignore)] - 1;
   }
 
   /** Adds the first `width` bytes of `key`; false when that key is already there. */
   add(key: Uint8Array): boolean {
-    const slots = this.slots;
-    const mask = this.mask;
-    let s = this.home(key);
-    for (; slots[s] !== 0; s = (s + 1) & mask) if (this.matches(slots[s] - 1, key, 0)) return false;
+    let s = this.slotOf(key, 0);
+    if (this.slots[s] !== 0) return false;
     if (this.count * this.width === this.keys.length) {
       this.resize(this.count * 2);
-      return this.add(key);
+      s = this.slotOf(key, 0);
     }
     const w = this.width;
     this.keys.set(key.length === w ? key : key.subarray(0, w), this.count * w);
     this.count++;
     this.unique++;
-    slots[s] = this.count;
+    this.slots[s] = this.count;
     return true;
   }
 
@@ -102,21 +94,27 @@ export class KeyTable {
     this.slots.fill(0);
   }
 
-  /** Home slot of a key: a multiplicative hash of its first `hashBytes` bytes, top bits taken. */
-  private home(key: Uint8Array): number {
-    let h = 0;
-    for (let k = 0; k < this.hashBytes; k++) h = (h * HASH_MULTIPLIER + key[k]) | 0;
-    return Math.imul(h, FIBONACCI) >>> this.shift;
-  }
-
-  private matches(index: number, key: Uint8Array, ignore: number): boolean {
+  /**
+   * The slot holding a key that matches `key` (see `find`), else the empty slot that ends its
+   * probe run. One loop, no calls: it runs twice for every frame heard.
+   */
+  private slotOf(key: Uint8Array, ignore: number): number {
     const keys = this.keys;
+    const slots = this.slots;
     const w = this.width;
-    const base = index * w;
     const hashed = this.hashBytes;
-    for (let k = 0; k < hashed; k++) if (keys[base + k] !== key[k]) return false;
-    for (let k = hashed; k < w; k++) if (keys[base + k] !== key[k] && ((ignore >> k) & 1) === 0) return false;
-    return true;
+    let h = 0;
+    for (let k = 0; k < hashed; k++) h = (h * HASH_MULTIPLIER + key[k]) | 0;
+    let s = Math.imul(h, FIBONACCI) >>> this.shift;
+    for (; slots[s] !== 0; s = (s + 1) & this.mask) {
+      const base = (slots[s] - 1) * w;
+      let k = 0;
+      while (k < hashed && keys[base + k] === key[k]) k++;
+      if (k < hashed) continue;
+      while (k < w && (keys[base + k] === key[k] || ((ignore >> k) & 1) !== 0)) k++;
+      if (k === w) return s;
+    }
+    return s;
   }
 
   /** Room for `capacity` keys (copying them when the packed array is too small); the slot table is rebuilt. */
@@ -133,19 +131,24 @@ export class KeyTable {
     this.shift = U32_BITS - bits;
     this.mask = (1 << bits) - 1;
     this.unique = 0;
-    const n = this.count;
-    for (let i = 0; i < n; i++) {
-      const key = this.at(i);
-      let s = this.home(key);
+    // slotOf's probe, on the packed keys in place (no view per key): this runs once per window.
+    const keys = this.keys;
+    const slots = this.slots;
+    const w = this.width;
+    for (let i = 0, at = 0; i < this.count; i++, at += w) {
+      let h = 0;
+      for (let k = 0; k < this.hashBytes; k++) h = (h * HASH_MULTIPLIER + keys[at + k]) | 0;
+      let s = Math.imul(h, FIBONACCI) >>> this.shift;
       let repeat = false;
-      for (; this.slots[s] !== 0; s = (s + 1) & this.mask) {
-        if (this.matches(this.slots[s] - 1, key, 0)) {
-          repeat = true;
-          break;
-        }
+      for (; slots[s] !== 0 && !repeat; s = (s + 1) & this.mask) {
+        const base = (slots[s] - 1) * w;
+        let k = 0;
+        while (k < w && keys[base + k] === keys[at + k]) k++;
+        repeat = k === w;
       }
+      // A key packed twice is found at its first index.
       if (repeat) continue;
-      this.slots[s] = i + 1;
+      slots[s] = i + 1;
       this.unique++;
     }
   }

@@ -9,34 +9,27 @@
  * byte after L including the CRCs.
  */
 import { writeCrc16 } from './crc16';
+import { CRC_BYTES, DLL_HEADER_BYTES, FORMAT_A_BLOCK_BYTES, formatAOnAirBytes } from './format-a';
 import { PORTABLE_KERNELS, type WmbusKernels } from './kernels';
 import { BlocksResult, FrameFormat, PhyOptions } from './types';
 
-const CRC_BYTES = 2;
-/** L, C, M (2), A (6). */
-export const DLL_HEADER_BYTES = 10;
+export { DLL_HEADER_BYTES } from './format-a';
 /** Smallest L: C, M and A with nothing after them. */
 export const MIN_L_FIELD = DLL_HEADER_BYTES - 1;
 const MAX_L_FIELD = 0xff;
-const FORMAT_A_BLOCK_BYTES = 16;
 /** Format B: blocks 1 and 2 together (10 + 118 bytes including the CRC). */
 const FORMAT_B_FIRST_PART_BYTES = 128;
 /** Largest data length (L included) a format-B frame can carry: L = 255 and two CRCs. */
 const FORMAT_B_MAX_DATA_BYTES = MAX_L_FIELD + 1 - 2 * CRC_BYTES;
 
-function formatABlockCount(dataBytes: number): number {
-  return 1 + Math.ceil((dataBytes - DLL_HEADER_BYTES) / FORMAT_A_BLOCK_BYTES);
-}
-
 /** The longest frame on air (format A, L = 255): a buffer this size holds any decoded chip stream. */
-export const MAX_ON_AIR_BYTES = MAX_L_FIELD + 1 + CRC_BYTES * formatABlockCount(MAX_L_FIELD + 1);
+export const MAX_ON_AIR_BYTES = formatAOnAirBytes(MAX_L_FIELD + 1);
 
 /** Bytes on air (L included, CRCs included) announced by an L-field; -1 when L is not valid for the format. */
 export function onAirLength(lField: number, format: FrameFormat): number {
   if (format === 'A') {
     if (lField < MIN_L_FIELD || lField > MAX_L_FIELD) return -1;
-    const dataBytes = lField + 1;
-    return dataBytes + CRC_BYTES * formatABlockCount(dataBytes);
+    return formatAOnAirBytes(lField + 1);
   }
   const total = lField + 1;
   // One CRC needs at least block 1 + CRC; a block 3 needs room for its CRC.
@@ -57,21 +50,8 @@ function blockOk(k: WmbusKernels, bytes: Uint8Array, start: number, end: number)
 }
 
 function stripFormatA(onAir: Uint8Array, k: WmbusKernels): BlocksResult {
-  const dataBytes = onAir[0] + 1;
-  if (!blockOk(k, onAir, 0, DLL_HEADER_BYTES)) return { ok: false, error: 'crc' };
-  const frame = new Uint8Array(dataBytes);
-  copy(onAir, 0, DLL_HEADER_BYTES, frame, 0);
-  let pos = DLL_HEADER_BYTES + CRC_BYTES;
-  let o = DLL_HEADER_BYTES;
-  while (o < dataBytes) {
-    const left = dataBytes - o;
-    const n = left < FORMAT_A_BLOCK_BYTES ? left : FORMAT_A_BLOCK_BYTES;
-    if (!blockOk(k, onAir, pos, pos + n)) return { ok: false, error: 'crc' };
-    copy(onAir, pos, n, frame, o);
-    pos += n + CRC_BYTES;
-    o += n;
-  }
-  return { ok: true, frame };
+  const frame = new Uint8Array(onAir[0] + 1);
+  return k.stripBlocksA(onAir, frame) ? { ok: true, frame } : { ok: false, error: 'crc' };
 }
 
 function stripFormatB(onAir: Uint8Array, total: number, adaptL: boolean, k: WmbusKernels): BlocksResult {

@@ -9,6 +9,7 @@
  * false, writing nothing useful, when a chip group is not a code word or the chips or `out` are too short.
  */
 import { crc16 } from './crc16';
+import { stripBlocksA } from './format-a';
 import { decodeManchester } from './manchester';
 import { decode3of6 } from './three-of-six';
 
@@ -19,7 +20,14 @@ export interface WmbusKernels {
   decode3of6(chips: Uint8Array, out: Uint8Array, count: number, chipOffset: number): boolean;
   /** EN 13757-4 mode S Manchester: `count` bytes from the chips starting at byte `chipOffset` into `out[0, count)`. */
   decodeManchester(chips: Uint8Array, out: Uint8Array, count: number, chipOffset: number): boolean;
+  /**
+   * EN 13757-4 format A: checks every block CRC of the frame at the start of `onAir` and copies
+   * the data, CRCs removed, into `frame` (its length, L + 1, sets the block layout). One call per
+   * frame instead of a CRC call and a copy per block. False at the first bad CRC; RangeError when
+   * `frame` is shorter than block 1 or `onAir` shorter than the frame on air.
+   */
+  stripBlocksA(onAir: Uint8Array, frame: Uint8Array): boolean;
 }
 
 /** The TypeScript kernels: what the simulator and the host tools run, and the reference for native ones. */
-export const PORTABLE_KERNELS: WmbusKernels = Object.freeze({ crc16, decode3of6, decodeManchester });
+export const PORTABLE_KERNELS: WmbusKernels = Object.freeze({ crc16, decode3of6, decodeManchester, stripBlocksA });

@@ -9,6 +9,7 @@
 extern void xs_wmbus_crc16(xsMachine *the);
 extern void xs_wmbus_decode_3of6(xsMachine *the);
 extern void xs_wmbus_decode_manchester(xsMachine *the);
+extern void xs_wmbus_strip_blocks_a(xsMachine *the);
 extern void xs_wmbus_crc16_ccitt(xsMachine *the);
 
 void wmbusInstallKernels(xsMachine *the);
@@ -23,6 +24,8 @@ void wmbusInstallKernels(xsMachine *the)
 	xsDefine(xsResult, xsID("decode3of6"), xsVar(0), xsDontEnum);
 	xsVar(0) = xsNewHostFunction(xs_wmbus_decode_manchester, 4);
 	xsDefine(xsResult, xsID("decodeManchester"), xsVar(0), xsDontEnum);
+	xsVar(0) = xsNewHostFunction(xs_wmbus_strip_blocks_a, 2);
+	xsDefine(xsResult, xsID("stripBlocksA"), xsVar(0), xsDontEnum);
 	xsVar(0) = xsNewHostFunction(xs_wmbus_crc16_ccitt, 3);
 	xsDefine(xsResult, xsID("crc16Ccitt"), xsVar(0), xsDontEnum);
 	xsDefine(xsGlobal, xsID("wmbusNative"), xsResult, xsDontEnum);

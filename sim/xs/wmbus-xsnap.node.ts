@@ -11,9 +11,10 @@ import { startXs, type XsWorker } from './xsnap.node';
  * the same xsmc bindings, called from the same TypeScript. The bench meters the receive path with
  * them, and a test holds them to the portable kernels inside XS.
  *
- * The worker is the npm package's own xsnap-worker.c with four callbacks added, compiled with the
- * package's release flags and linked with the XS objects its install left behind (or, if those are
- * gone, with XS compiled from the package's sources). The binary is cached by content hash.
+ * The worker is the npm package's own xsnap-worker.c with the kernels' callbacks added, compiled
+ * with the package's release flags and linked with the XS objects its install left behind (or,
+ * if those are gone, with XS compiled from the package's sources). The binary is cached by
+ * content hash.
  */
 const ROOT = path.resolve(__dirname, '../..');
 const XSNAP = path.join(ROOT, 'node_modules/@agoric/xsnap');
@@ -24,7 +25,7 @@ const PREBUILT = path.join(WORKER_DIR, 'build/tmp/lin/release/xsnap-worker');
 const CACHE = path.join(ROOT, 'node_modules/.cache/wmbus-xsnap');
 const KERNELS_C = path.join(ROOT, 'native/wmbus_kernels.c');
 const INSTALLER_C = path.join(__dirname, 'wmbus-xsnap.c');
-const KERNEL_CALLBACKS = ['xs_wmbus_crc16', 'xs_wmbus_decode_3of6', 'xs_wmbus_decode_manchester', 'xs_wmbus_crc16_ccitt'];
+const KERNEL_CALLBACKS = ['xs_wmbus_crc16', 'xs_wmbus_decode_3of6', 'xs_wmbus_decode_manchester', 'xs_wmbus_strip_blocks_a', 'xs_wmbus_crc16_ccitt'];
 
 const run = promisify(execFile);
 

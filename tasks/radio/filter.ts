@@ -30,19 +30,23 @@ export function whitelistTable(packed: Uint8Array): KeyTable {
  * The recording rules of one listening window (primary spec §3.1.2.1, §4.2.2): manufacturer,
  * medium and white-list filters, then only the first frame of each size from each meter.
  * `judge` allocates nothing: it runs for every frame heard.
+ *
+ * Duplicates: with a white list and no identity mask, an identity that passes the list is the
+ * listed entry itself, so (entry, frame size) is the dedup key and the first size of each entry
+ * is kept in a per-entry array; only further sizes, or every frame without that shortcut, go to a
+ * hashed set of (identity, size) keys.
  */
 export class WindowFilter {
-  private readonly seen: KeyTable;
   private readonly key = new Uint8Array(DEDUP_KEY_BYTES);
-  private readonly heard: Uint8Array;
+  /** Size of the first frame recorded from each white-list entry; 0 = none yet. Frames reach 256 bytes. */
+  private readonly firstSize: Uint16Array;
   /** Identity bytes the white list does not compare (bit n = byte n). */
   private readonly ignore: number;
+  private seen: KeyTable | undefined;
   private heardCount = 0;
 
   constructor(private readonly rules: RecordingRules) {
-    this.heard = new Uint8Array(rules.whitelist.size);
-    // With a white list, one frame size per listed meter is the usual case: room for that up front.
-    this.seen = new KeyTable(DEDUP_KEY_BYTES, IDENTITY_PREFIX, rules.whitelist.distinct);
+    this.firstSize = new Uint16Array(rules.whitelist.size);
     this.ignore =
       (rules.mask.skipVersionField === true ? 1 << IDENTITY_VERSION_INDEX : 0) |
       (rules.mask.skipMediumField === true ? 1 << IDENTITY_MEDIUM_INDEX : 0);
@@ -52,17 +56,18 @@ export class WindowFilter {
     const r = this.rules;
     if (r.manufFilter.length > 0 && !this.manufacturerAllowed(identity)) return 'manufacturer';
     if (r.mediumFilter.length > 0 && !r.mediumFilter.includes(identity[IDENTITY_MEDIUM_INDEX])) return 'medium';
-    let listed = -1;
-    if (r.whitelist.size > 0) {
-      listed = r.whitelist.find(identity, this.ignore);
-      if (listed < 0) return 'whitelist';
+    if (this.firstSize.length === 0) return this.firstOfSize(identity, frameLength) ? 'record' : 'duplicate';
+    const listed = r.whitelist.find(identity, this.ignore);
+    if (listed < 0) return 'whitelist';
+    const first = this.firstSize[listed];
+    if (this.ignore === 0) {
+      if (first === frameLength) return 'duplicate';
+      if (first !== 0 && !this.firstOfSize(identity, frameLength)) return 'duplicate';
+    } else if (!this.firstOfSize(identity, frameLength)) {
+      return 'duplicate';
     }
-    const key = this.key;
-    key.set(identity.length === IDENTITY_BYTES ? identity : identity.subarray(0, IDENTITY_BYTES));
-    key[IDENTITY_BYTES] = frameLength;
-    if (!this.seen.add(key)) return 'duplicate';
-    if (listed >= 0 && this.heard[listed] === 0) {
-      this.heard[listed] = 1;
+    if (first === 0) {
+      this.firstSize[listed] = frameLength;
       this.heardCount++;
     }
     return 'record';
@@ -70,7 +75,16 @@ export class WindowFilter {
 
   /** Every white-listed meter has been recorded: the window may close early (§4.2.2.1). */
   allWhitelistedHeard(): boolean {
-    return this.heard.length > 0 && this.heardCount === this.rules.whitelist.distinct;
+    return this.firstSize.length > 0 && this.heardCount === this.rules.whitelist.distinct;
+  }
+
+  /** Adds (identity, size) to the dedup set; false when it was there. */
+  private firstOfSize(identity: Uint8Array, frameLength: number): boolean {
+    const key = this.key;
+    key.set(identity.length === IDENTITY_BYTES ? identity : identity.subarray(0, IDENTITY_BYTES));
+    key[IDENTITY_BYTES] = frameLength;
+    this.seen ??= new KeyTable(DEDUP_KEY_BYTES, IDENTITY_PREFIX, this.ignore === 0 ? undefined : this.firstSize.length);
+    return this.seen.add(key);
   }
 
   private manufacturerAllowed(identity: Uint8Array): boolean {

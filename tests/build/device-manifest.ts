@@ -13,10 +13,11 @@ export const REPO = path.resolve(__dirname, '..', '..');
 /** Source trees compiled into the device image (sim/energy: the energy ledger is the board's PowerSink). */
 export const FIRMWARE_TREES = ['protocol', 'tasks', 'drivers', 'boards/esp32-reference', 'sim/energy'] as const;
 
-/** Modules outside those trees: the entry point, the `board` alias and the native binding. */
+/** Modules outside those trees: the entry point, the `board` alias and the native bindings. */
 export const ROOT_MODULES: Readonly<Record<string, string>> = {
   board: './moddable-board',
   esp32_power: './native/esp32_power',
+  wmbus_kernels: './native/wmbus_kernels',
 };
 
 /** SDK modules the firmware imports whose manifests may not preload them. */

@@ -50,7 +50,7 @@ export class Application {
     this.log = new EventLog(board.files, board.clock, { level: this.config.current.logLevel });
     this.log.record(EVENTS.boot, board.power.wakeCause);
     this.countWake();
-    this.store = FrameStore.open(board.frameFlash, { onOverwrite: (e) => this.onOverwrite(e) });
+    this.store = FrameStore.open(board.frameFlash, { onOverwrite: (e) => this.onOverwrite(e), recordCrc: board.wmbusKernels?.crc16Ccitt });
     // A reset can leave the transceiver listening (a watchdog reset mid-window): quiet it first.
     board.radio.sleep();
     this.scheduler = new Scheduler(board.clock, board.power, board.powerSink, board.watchdog);

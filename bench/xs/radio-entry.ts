@@ -14,7 +14,7 @@ import { meterFrames } from '../../sim/radio/meter-frames';
 import type { RadioCounters } from '../../tasks/counters';
 import { WindowFilter, whitelistTable } from '../../tasks/radio/filter';
 import { ReceivePath } from '../../tasks/radio/receive';
-import { crc16Ccitt } from '../../tasks/store/checksum';
+import { crc16Ccitt } from '../../protocol/checksum/crc16-ccitt';
 import { FrameStore } from '../../tasks/store/frame-store';
 
 /**

@@ -8,6 +8,7 @@
  * integer arguments; a range outside the buffer throws RangeError from `crc16`; the decoders return
  * false, writing nothing useful, when a chip group is not a code word or the chips or `out` are too short.
  */
+import { crc16Ccitt } from '../checksum/crc16-ccitt';
 import { crc16 } from './crc16';
 import { stripBlocksA } from './format-a';
 import { decodeManchester } from './manchester';
@@ -27,7 +28,9 @@ export interface WmbusKernels {
    * `frame` is shorter than block 1 or `onAir` shorter than the frame on air.
    */
   stripBlocksA(onAir: Uint8Array, frame: Uint8Array): boolean;
+  /** CRC-16/CCITT-FALSE of `bytes[start, end)`: the frame store's record check, in the same native module. */
+  crc16Ccitt(bytes: Uint8Array, start: number, end: number): number;
 }
 
 /** The TypeScript kernels: what the simulator and the host tools run, and the reference for native ones. */
-export const PORTABLE_KERNELS: WmbusKernels = Object.freeze({ crc16, decode3of6, decodeManchester, stripBlocksA });
+export const PORTABLE_KERNELS: WmbusKernels = Object.freeze({ crc16, decode3of6, decodeManchester, stripBlocksA, crc16Ccitt });

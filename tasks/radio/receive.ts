@@ -13,6 +13,8 @@ const MS_PER_SECOND = 1000;
 /** Where recorded frames go (the circular flash store). */
 export interface FrameSink {
   append(record: FrameRecord): void;
+  /** Erases ahead for about `bytes` of frames so no erase stalls the window (returns the erases done). */
+  prepare?(bytes: number): number;
 }
 
 export interface ReceiveSettings {
@@ -36,8 +38,9 @@ export interface ReceiveSettings {
 export class ReceivePath {
   /** Frames decoded in this window. */
   heard = 0;
-  /** Frames recorded in this window. */
+  /** Frames recorded in this window, and their bytes. */
   recorded = 0;
+  recordedBytes = 0;
   private readonly phyOptions: PhyOptions;
   private readonly headerOptions: HeaderOptions;
   private readonly identity = new Uint8Array(IDENTITY_BYTES);
@@ -91,6 +94,7 @@ export class ReceivePath {
     this.sink.append({ time: Math.floor(atMs / MS_PER_SECOND), rssi: Math.round(rssiDbm), frame });
     c.recorded++;
     this.recorded++;
+    this.recordedBytes += frame.length;
     return true;
   }
 }

@@ -48,7 +48,15 @@ export interface WindowSummary {
 interface Persisted {
   /** Start of the last trigger minute handled (UTC ms). */
   last: number;
+  /** Frame bytes the last window recorded: how much flash to erase ahead of the next one. */
+  lastBytes?: number;
 }
+
+/** Flash erased ahead of a window at least (a 4 KB sector takes ≈ 45 ms to erase, far too long mid-window). */
+const MIN_PREPARE_BYTES = 16 * 1024;
+/** Margin over the last window's bytes, per cent. */
+const PREPARE_MARGIN_PERCENT = 125;
+const PERCENT = 100;
 
 /** Windows of one trigger: one per configured mode, with the trigger's or the radio's durations (§4.2.5.1.1). */
 export function windowPlan(config: Config, triggerIndex: number): WindowPlan[] {
@@ -177,6 +185,8 @@ export class RadioTask implements Task {
     this.closedEarly = false;
     this.currentMode = w.mode;
     this.counters.value.radio.windows++;
+    // Erasing takes the CPU for tens of ms per sector: do it before listening, not between packets.
+    this.sink.prepare?.(Math.max(MIN_PREPARE_BYTES, Math.round(((this.state.lastBytes ?? 0) * PREPARE_MARGIN_PERCENT) / PERCENT)));
     this.board.radio.startReceive(phy, this.handlers(phy));
   }
 
@@ -214,6 +224,8 @@ export class RadioTask implements Task {
     const receive = this.receive as ReceivePath;
     this.receive = undefined;
     this.windowEnd = Infinity;
+    this.state.lastBytes = receive.recordedBytes;
+    this.save();
     this.counters.save();
     this.hooks.onWindowEnd({
       mode: MODE_NAME[this.currentMode],

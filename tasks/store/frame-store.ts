@@ -37,7 +37,8 @@
  * flash error) escaping a method leaves this object unusable: reopen, as the device would on boot.
  */
 import type { Flash } from '../../drivers/flash/types';
-import { crc16Ccitt, crc32 } from './checksum';
+import { crc16Ccitt } from '../../protocol/checksum/crc16-ccitt';
+import { crc32 } from '../../protocol/files/crc32';
 import type {
   FrameLog,
   FrameRecord,
@@ -45,6 +46,7 @@ import type {
   FrameStoreOptions,
   FrameStoreStats,
   OverwriteEvent,
+  RecordCrc,
   PendingBatch,
   StoredFrame,
   UploadCursor,
@@ -113,6 +115,7 @@ export class FrameStore implements FrameLog {
   private recoveredTorn = 0;
   private readonly record = new Uint8Array(FRAME_RECORD_OVERHEAD + MAX_FRAME);
   private readonly commitByte = Uint8Array.of(COMMITTED);
+  private readonly recordCrc: RecordCrc;
 
   private constructor(private readonly flash: Flash, options: FrameStoreOptions) {
     this.sectorSize = flash.sectorSize;
@@ -124,6 +127,7 @@ export class FrameStore implements FrameLog {
     this.seqOf = new Uint32Array(this.sectorCount);
     this.firstSerialOf = new Uint32Array(this.sectorCount);
     this.onOverwrite = options.onOverwrite;
+    this.recordCrc = options.recordCrc ?? crc16Ccitt;
   }
 
   /** Mounts the store on `flash`, recovering from whatever a power cut left. */
@@ -150,7 +154,7 @@ export class FrameStore implements FrameLog {
     putU32(r, 3, record.time);
     r[7] = record.rssi & 0xff;
     r.set(record.frame, FRAME_PREFIX);
-    putU16(r, FRAME_PREFIX + n, crc16Ccitt(r, 1, FRAME_PREFIX + n));
+    putU16(r, FRAME_PREFIX + n, this.recordCrc(r, 1, FRAME_PREFIX + n));
     this.writeRecord(r.subarray(0, size));
     this.nextSerial++;
   }
@@ -175,7 +179,7 @@ export class FrameStore implements FrameLog {
     r[0] = BLANK;
     r[1] = KIND_CURSOR;
     putU32(r, 2, cursor);
-    putU16(r, 6, crc16Ccitt(r, 1, 6));
+    putU16(r, 6, this.recordCrc(r, 1, 6));
     if (this.head >= 0 && this.writeOffset + CURSOR_RECORD_SIZE <= this.sectorSize) {
       this.writeRecord(r.subarray(0, CURSOR_RECORD_SIZE));
       this.cursor = cursor;
@@ -250,7 +254,7 @@ export class FrameStore implements FrameLog {
         if (p >= end) break;
         const data = this.flash.read(s * this.sectorSize + p, end - p);
         let q = 0;
-        for (let parsed = parseRecord(data, 0); parsed !== undefined; parsed = parseRecord(data, q)) {
+        for (let parsed = parseRecord(data, 0, this.recordCrc); parsed !== undefined; parsed = parseRecord(data, q, this.recordCrc)) {
           if (parsed.kind === KIND_FRAME) {
             if (serial >= from) {
               yield {
@@ -328,7 +332,7 @@ export class FrameStore implements FrameLog {
     let frames = 0;
     let p = 0;
     for (;;) {
-      const parsed = parseRecord(data, p);
+      const parsed = parseRecord(data, p, this.recordCrc);
       if (parsed === undefined) break;
       if (parsed.kind === KIND_FRAME) frames++;
       else this.cursor = Math.max(this.cursor, getU32(data, p + 2));
@@ -439,7 +443,7 @@ export class FrameStore implements FrameLog {
 }
 
 /** A committed record at `p` whose CRC checks, or undefined (end of log, or torn). */
-function parseRecord(data: Uint8Array, p: number): { kind: number; size: number } | undefined {
+function parseRecord(data: Uint8Array, p: number, recordCrc: RecordCrc): { kind: number; size: number } | undefined {
   if (p + 2 > data.length || data[p] !== COMMITTED) return undefined;
   const kind = data[p + 1];
   let size: number;
@@ -454,13 +458,13 @@ function parseRecord(data: Uint8Array, p: number): { kind: number; size: number 
     return undefined;
   }
   if (p + size > data.length) return undefined;
-  if (crc16Ccitt(data, p + 1, p + size - CRC16_SIZE) !== getU16(data, p + size - CRC16_SIZE)) return undefined;
+  if (recordCrc(data, p + 1, p + size - CRC16_SIZE) !== getU16(data, p + size - CRC16_SIZE)) return undefined;
   return { kind, size };
 }
 
 function readHeader(b: Uint8Array): HeaderRead {
   if (isBlank(b, 0, b.length)) return { kind: 'blank' };
-  if (getU32(b, 0) !== SECTOR_MAGIC || crc32(b, 0, HEADER_CRC_OFFSET) !== getU32(b, HEADER_CRC_OFFSET)) {
+  if (getU32(b, 0) !== SECTOR_MAGIC || crc32(b.subarray(0, HEADER_CRC_OFFSET)) !== getU32(b, HEADER_CRC_OFFSET)) {
     return { kind: 'garbage' };
   }
   return {
@@ -485,7 +489,7 @@ function encodeHeader(h: Header): Uint8Array {
   putU32(b, 16, h.cursor);
   putU32(b, 20, Math.min(h.overwritten, MAX_U32));
   putU32(b, 24, Math.min(h.overwrittenPending, MAX_U32));
-  putU32(b, HEADER_CRC_OFFSET, crc32(b, 0, HEADER_CRC_OFFSET));
+  putU32(b, HEADER_CRC_OFFSET, crc32(b.subarray(0, HEADER_CRC_OFFSET)));
   return b;
 }
 

@@ -58,9 +58,14 @@ export interface OverwriteEvent {
   readonly pendingRecords: number;
 }
 
+/** CRC-16/CCITT-FALSE of `bytes[start, end)`: the record check (protocol/checksum/crc16-ccitt.ts). */
+export type RecordCrc = (bytes: Uint8Array, start: number, end: number) => number;
+
 export interface FrameStoreOptions {
   /** Called once per dropped sector so the caller can write it to the log. */
   readonly onOverwrite?: (event: OverwriteEvent) => void;
+  /** The record CRC in native code where the board has it; the portable one otherwise. */
+  readonly recordCrc?: RecordCrc;
 }
 
 /** Where the ring stands; for diagnostics and tests. */

@@ -1,0 +1,576 @@
+import type { Clock } from '../../drivers/clock/types';
+import type { FileStore } from '../../drivers/files/types';
+import type { TlsOptions } from '../../drivers/net/types';
+import { ntpEndpoints, splitHostPort } from '../../protocol/config/endpoints';
+import { DEFAULT_FTP_PORT } from '../../protocol/config/schema';
+import { type Config, FTP_UPLOAD_DATA, FTP_UPLOAD_LOG, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';
+import { decodeFile } from '../../protocol/files/codec';
+import { orderInbox, parseInboxName } from '../../protocol/files/names';
+import { FTP_MODE_IMPLICIT_TLS, FTPS_IMPLICIT_PORT, FtpClient, FtpError, UPLOAD_SUFFIX } from '../../protocol/ftp/client';
+import { PERMANENT_NEGATIVE, replyClass } from '../../protocol/ftp/reply';
+import { isIpv4 } from '../../protocol/net/address';
+import { querySntp } from '../../protocol/sntp/sntp';
+import { CommandRunner } from '../commands/runner';
+import type { DecodedFile } from '../commands/types';
+import type { ConfigStore } from '../config-store';
+import type { Counters } from '../counters';
+import { EVENTS, type EventRecorder } from '../log/events';
+import { DEFAULT_MAX_DATA_FILE_BYTES, type AddResult, type FrameSource, type Outbox, type OutboxFile } from '../outbox';
+import { CountingNetwork } from './counting-network';
+import { withDeadline } from './deadline';
+import { sessionEffects } from './effects';
+import { adviceFor, FTP_ATTEMPTS, fileLimitMs, LIMIT, MAX_INBOX_FILE_BYTES, MAX_INBOX_PASSES, registerLimitMs, worthReconnecting } from './policy';
+import type {
+  AppEffects,
+  CertificateKeeper,
+  FirmwareInstaller,
+  ReportBuilder,
+  RetryAdvice,
+  SessionModem,
+  SessionRequest,
+  SessionResult,
+  SessionStep,
+  WhitelistKeeper,
+} from './types';
+
+/** FileStore prefix of inbox files downloaded and deleted on the server but not yet run. */
+export const INBOX_STAGING_PREFIX = 'inb-';
+/** §5.1.1.2 server tree below `ftp.dir`; `/INBOX/<uid>` is added per hub. */
+export const SERVER_DIRECTORIES: readonly string[] = ['/CONFIG', '/DATA', '/ALARM', '/SUPERVISION', '/BIN'];
+const MS_PER_SECOND = 1000;
+/** RFC 3659 SIZE answer. */
+const CODE_FILE_STATUS = 213;
+/** 500 and 502: the server does not know SIZE (RFC 3659 is an extension). */
+const CODE_NOT_IMPLEMENTED = [500, 502];
+/** 550 no such file or directory, 553 name not allowed: the tree may be gone. */
+const CODE_MISSING_PATH = [550, 553];
+
+/** Where a session found the server tree (a fingerprint of server, account and root) already made. */
+export interface TreeMemory {
+  get(): string;
+  set(key: string): void;
+}
+
+export interface UploadSessionOptions {
+  readonly clock: Clock;
+  readonly uid: string;
+  readonly config: ConfigStore;
+  readonly counters: Counters;
+  readonly outbox: Outbox;
+  readonly frames: FrameSource;
+  /** Staging of inbox files between their deletion on the server and their processing. */
+  readonly files: FileStore;
+  readonly events: EventRecorder;
+  readonly modem: SessionModem;
+  readonly reports: ReportBuilder;
+  readonly logClean: () => void;
+  readonly app: AppEffects;
+  readonly whitelist?: WhitelistKeeper;
+  readonly certificates?: CertificateKeeper;
+  readonly firmware?: FirmwareInstaller;
+  readonly tree: TreeMemory;
+  readonly maxDataFileBytes?: number;
+  /** Trace lines (console). */
+  readonly log?: (line: string) => void;
+}
+
+class ConfigurationMissing extends Error {
+  override name = 'ConfigurationMissing';
+}
+
+/** The server acknowledged an upload but holds fewer bytes than were sent. */
+class UploadIncomplete extends Error {
+  override name = 'UploadIncomplete';
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** `ftp.dir` as a prefix: '' for the account root, otherwise `/a/b` without a trailing slash. */
+export function serverRoot(dir: string | null): string {
+  if (dir === null) return '';
+  const trimmed = dir.replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  return trimmed.startsWith('/') ? trimmed : '/' + trimmed;
+}
+
+function basename(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? path : path.slice(slash + 1);
+}
+
+function isReply(e: unknown, codes?: readonly number[]): boolean {
+  return e instanceof FtpError && e.kind === 'reply' && (codes === undefined || codes.indexOf(e.code) >= 0);
+}
+
+/**
+ * One connection to the information system (primary spec §3.1.2.2, §5.1): power up, register,
+ * set the clock by SNTP, connect to the FTP server, make the §5.1.1.2 tree when missing, upload
+ * the outbox (§5.1.1.3: `NAME.tmp`, then renamed), fetch and delete the INBOX files and run them,
+ * upload their ACKs, quit, power down.
+ *
+ * Every step runs under a time limit on the injected clock. Progress lives in the outbox and the
+ * frame store, not here: a session cut at any point (failure, power cut, deep sleep) loses
+ * nothing, and the next one takes up what is left. See docs/upload-session.md for the retry policy.
+ */
+export class UploadSession {
+  private current: SessionStep = 'power';
+  private ftp: FtpClient | undefined;
+  private network: CountingNetwork | undefined;
+  private aborted: string | undefined;
+  private shiftMs = 0;
+  private powered = false;
+  private filesUploaded = 0;
+  private framesUploaded = 0;
+  private inboxFiles = 0;
+  private inboxPasses = 0;
+  private anotherPass = false;
+  private ftpAttempts = 0;
+  private retreed = false;
+  private restart = false;
+  private readonly runner: CommandRunner;
+
+  constructor(private readonly o: UploadSessionOptions, private readonly request: SessionRequest) {
+    this.runner = new CommandRunner({
+      uid: o.uid,
+      clock: o.clock,
+      events: o.events,
+      decode: (bytes, encrypted) => this.decode(bytes, encrypted),
+      effects: sessionEffects({
+        now: () => o.clock.now(),
+        config: o.config,
+        counters: o.counters,
+        events: o.events,
+        modem: o.modem,
+        app: o.app,
+        whitelist: o.whitelist,
+        certificates: o.certificates,
+        firmware: o.firmware,
+        fetchBin: (name, max) => this.fetchBin(name, max),
+        queueConfig: () => o.outbox.addConfig(o.config.document(), 'ftp'),
+        queueSupervision: () => this.queueSupervision('ftp'),
+        queueLog: () => this.queueLog('ftp'),
+        logClean: () => o.logClean(),
+        requestAnotherPass: () => {
+          this.anotherPass = true;
+        },
+      }),
+    });
+  }
+
+  /** The step running now (or where the session stopped). */
+  get step(): SessionStep {
+    return this.current;
+  }
+
+  /** Ends the session early (the task's overall limit): the connection closes, the modem goes off. */
+  abort(reason: string): void {
+    if (this.aborted !== undefined) return;
+    this.aborted = reason;
+    this.ftp?.close();
+    void this.o.modem.powerOff();
+  }
+
+  async run(): Promise<SessionResult> {
+    const o = this.o;
+    const config = o.config.current;
+    const counters = o.counters.value.modem;
+    counters.sessions++;
+    o.counters.save();
+    const onSince = o.clock.now();
+    let failure: { step: SessionStep; error: unknown } | undefined;
+    if (config.remote.ftp.addr === null || config.remote.ftp.addr === '') {
+      // Nothing to connect to: the modem stays off.
+      return this.finish({ step: 'connect', error: new ConfigurationMissing('no FTP server configured (remote.ftp.addr)') }, 0);
+    }
+    try {
+      this.powered = true;
+      await this.stage('power', LIMIT.powerMs, () => o.modem.powerOn());
+      await this.stage('register', registerLimitMs(config.remote.modem), () => o.modem.register(config.remote.modem));
+      await this.stage('activate', LIMIT.activateMs, () => o.modem.activate());
+      this.network = new CountingNetwork(o.modem.network());
+      await this.synchroniseClock(config);
+      this.current = 'prepare';
+      this.prepare();
+      await this.ftpPhase(config);
+    } catch (e) {
+      failure = { step: this.current, error: this.aborted !== undefined ? new Error(`aborted: ${this.aborted}`) : e };
+    }
+    await this.leave();
+    const modemOnMs = Math.max(0, o.clock.now() - onSince - this.shiftMs);
+    return this.finish(failure, modemOnMs);
+  }
+
+  private async stage<T>(step: SessionStep, limitMs: number, work: () => Promise<T>, abort?: () => void): Promise<T> {
+    if (this.aborted !== undefined) throw new Error(`aborted: ${this.aborted}`);
+    this.current = step;
+    return withDeadline(this.o.clock, limitMs, step, work(), abort);
+  }
+
+  /** §4.2.3.3: the first NTP server that answers sets the RTC; the drift feeds the `timeGap` alarm (§4.2.4). */
+  private async synchroniseClock(config: Config): Promise<number> {
+    const o = this.o;
+    const network = this.network;
+    if (network === undefined) return 0;
+    for (const server of ntpEndpoints(config)) {
+      try {
+        const r = await this.stage('time', LIMIT.timeMs, () => querySntp(network, o.clock, server.host, server.port));
+        o.clock.set(o.clock.now() + r.offsetMs);
+        this.shiftMs += r.offsetMs;
+        o.events.record(EVENTS.clockSynchronised, (r.offsetMs / MS_PER_SECOND).toFixed(1));
+        const gap = config.alarms.timeGap ?? 0;
+        const driftSec = Math.round(r.driftMs / MS_PER_SECOND);
+        if (gap > 0 && Math.abs(r.driftMs) >= gap * MS_PER_SECOND) {
+          const added = o.outbox.addAlarm({ type: 'ntp', value: driftSec }, 'alarm');
+          o.events.record(EVENTS.alarmRaised, `ntp ${driftSec}`);
+          o.counters.value.wake.alarms++;
+          if (!added.ok) this.trace(`alarm file: ${added.error}`);
+        }
+        return r.offsetMs;
+      } catch (e) {
+        if (this.aborted !== undefined) throw e;
+        this.trace(`ntp ${server.host}:${server.port}: ${message(e)}`);
+      }
+    }
+    return 0;
+  }
+
+  /** Files this session adds: data, supervision and log per the trigger's bits, the configuration copy when it changed. */
+  private prepare(): void {
+    const o = this.o;
+    const source = this.request.source;
+    if ((this.request.bits & FTP_UPLOAD_DATA) !== 0) {
+      const r = o.outbox.prepareData(o.frames, o.maxDataFileBytes ?? DEFAULT_MAX_DATA_FILE_BYTES, source);
+      if (r.error !== undefined) this.trace(`data files: ${r.error}`);
+    }
+    if ((this.request.bits & FTP_UPLOAD_SUPERVISION) !== 0) this.noteFailure(this.queueSupervision(source));
+    if ((this.request.bits & FTP_UPLOAD_LOG) !== 0) this.noteFailure(this.queueLog(source));
+    this.queueConfigCopy();
+  }
+
+  /** §5.1: a changed configuration goes to /CONFIG; queued in the outbox it is as good as sent. */
+  private queueConfigCopy(): void {
+    const o = this.o;
+    if (!o.config.copyPending) return;
+    const added = o.outbox.addConfig(o.config.document(), this.request.source);
+    if (added.ok) o.config.copyUploaded();
+    else this.trace(`config copy: ${added.error}`);
+  }
+
+  private queueSupervision(source: SessionRequest['source']): AddResult {
+    return this.o.outbox.add('supervision', source, (h) => this.o.reports.supervision(h));
+  }
+
+  private queueLog(source: SessionRequest['source']): AddResult {
+    return this.o.outbox.add('log', source, (h) => this.o.reports.log(h));
+  }
+
+  private noteFailure(result: AddResult): void {
+    if (!result.ok) this.trace(result.error);
+  }
+
+  /** Connect, tree, upload, INBOX passes, upload again; one more connection after a link failure. */
+  private async ftpPhase(config: Config): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const ftp = this.client(config);
+      this.ftp = ftp;
+      this.ftpAttempts = attempt;
+      try {
+        await this.stage('connect', LIMIT.connectMs, () => ftp.connect(), () => ftp.close());
+        await this.ensureTree(ftp, config, false);
+        await this.uploadOutbox(ftp, config);
+        while (!this.restart && this.inboxPasses < MAX_INBOX_PASSES && (this.inboxPasses === 0 || this.anotherPass)) {
+          this.anotherPass = false;
+          await this.inboxPass(ftp, config);
+          this.inboxPasses++;
+          this.queueConfigCopy();
+          await this.uploadOutbox(ftp, config);
+        }
+        return;
+      } catch (e) {
+        ftp.close();
+        if (attempt >= FTP_ATTEMPTS || !worthReconnecting(e) || this.aborted !== undefined) throw e;
+        this.trace(`ftp attempt ${attempt} failed in ${this.current}: ${message(e)}; reconnecting`);
+      }
+    }
+  }
+
+  private client(config: Config): FtpClient {
+    const ftp = config.remote.ftp;
+    const implicitTls = ftp.mode === FTP_MODE_IMPLICIT_TLS;
+    // §4.2.3.2 gives 21 as the default port; implicit FTPS listens on 990 unless the address says otherwise.
+    const endpoint = splitHostPort(ftp.addr ?? '', implicitTls ? FTPS_IMPLICIT_PORT : DEFAULT_FTP_PORT);
+    if (endpoint === undefined) throw new ConfigurationMissing('no FTP server configured (remote.ftp.addr)');
+    const tls: TlsOptions | undefined = implicitTls ? this.tlsOptions(endpoint.host) : undefined;
+    return new FtpClient(this.network as CountingNetwork, this.o.clock, {
+      host: endpoint.host,
+      port: endpoint.port,
+      user: ftp.user ?? '',
+      pass: ftp.pass ?? '',
+      mode: ftp.mode,
+      ...(tls !== undefined ? { tls } : {}),
+      maxRetrieveBytes: MAX_INBOX_FILE_BYTES,
+    });
+  }
+
+  /** The certificates stored by `certificate` (§5.6.12) are the CAs of FTPS; none stored: no verification. */
+  private tlsOptions(host: string): TlsOptions {
+    const serverName = isIpv4(host) ? undefined : host;
+    const names = this.o.certificates?.list() ?? [];
+    const certs = names.map((n) => this.o.certificates?.read(n)).filter((c): c is Uint8Array => c !== undefined);
+    let ca: Uint8Array | undefined;
+    if (certs.length === 1) ca = certs[0];
+    else if (certs.length > 1) {
+      // PEM blocks chain by concatenation.
+      const size = certs.reduce((n, c) => n + c.length + 1, 0);
+      ca = new Uint8Array(size);
+      let at = 0;
+      for (const c of certs) {
+        ca.set(c, at);
+        at += c.length;
+        ca[at++] = 0x0a;
+      }
+    }
+    return { ...(serverName !== undefined ? { serverName } : {}), ...(ca !== undefined ? { ca } : {}) };
+  }
+
+  /** §5.1.1.2: made once per server, account and root (remembered), and again when an upload finds it gone. */
+  private async ensureTree(ftp: FtpClient, config: Config, force: boolean): Promise<void> {
+    const ftpConfig = config.remote.ftp;
+    const key = `${ftpConfig.addr ?? ''}|${ftpConfig.user ?? ''}|${ftpConfig.dir ?? ''}`;
+    if (!force && this.o.tree.get() === key) return;
+    const root = serverRoot(ftpConfig.dir);
+    const paths = [...SERVER_DIRECTORIES, `/INBOX/${this.o.uid}`].map((d) => root + d);
+    await this.stage('tree', LIMIT.treeMs, () => ftp.ensureTree(paths), () => ftp.close());
+    this.o.tree.set(key);
+  }
+
+  /** Every outbox file, in order; each is renamed into place before its local copy goes. */
+  private async uploadOutbox(ftp: FtpClient, config: Config): Promise<void> {
+    const o = this.o;
+    const root = serverRoot(config.remote.ftp.dir);
+    for (const file of o.outbox.list()) {
+      const bytes = o.outbox.read(file);
+      if (bytes === undefined) continue;
+      try {
+        await this.stage('upload', fileLimitMs(bytes.length), () => this.put(ftp, root + file.directory, file.name, bytes), () => ftp.close());
+      } catch (e) {
+        if (isReply(e, CODE_MISSING_PATH) && !this.retreed) {
+          this.retreed = true;
+          await this.ensureTree(ftp, config, true);
+          await this.stage('upload', fileLimitMs(bytes.length), () => this.put(ftp, root + file.directory, file.name, bytes), () => ftp.close());
+        } else if (isReply(e)) {
+          // The server refuses this one file (quota, rights): it stays queued, the others go.
+          this.trace(`upload ${file.name}: ${message(e)}`);
+          continue;
+        } else {
+          throw e;
+        }
+      }
+      this.delivered(file);
+    }
+  }
+
+  private delivered(file: OutboxFile): void {
+    this.o.outbox.delivered(file, this.o.frames);
+    this.filesUploaded++;
+    if (file.range !== undefined) this.framesUploaded += file.range.to - file.range.from;
+  }
+
+  /**
+   * §5.1.1.3: STOR `NAME.tmp`, then RNFR/RNTO to NAME. A server that refuses to rename over an
+   * existing NAME (left by an attempt whose rename reply was lost) gets it deleted first: the
+   * content is the same file.
+   */
+  private async put(ftp: FtpClient, directory: string, name: string, bytes: Uint8Array): Promise<void> {
+    const final = `${directory}/${name}`;
+    const temporary = final + UPLOAD_SUFFIX;
+    await ftp.store(temporary, bytes);
+    // §5.1.1.3 renames a complete file only: a server that acknowledged a STOR whose data
+    // connection was cut short holds a truncated `.tmp`, which must not become NAME.
+    const size = await ftp.raw('SIZE ' + temporary);
+    if (size.code === CODE_FILE_STATUS && Number(size.text.trim()) !== bytes.length) {
+      throw new UploadIncomplete(`${temporary}: server has ${size.text.trim()} of ${bytes.length} bytes`);
+    }
+    try {
+      await ftp.rename(temporary, final);
+    } catch (e) {
+      if (!isReply(e)) throw e;
+      try {
+        await ftp.delete(final);
+      } catch (d) {
+        if (!isReply(d)) throw d;
+      }
+      await ftp.rename(temporary, final);
+    }
+  }
+
+  /**
+   * §5.2/§5.6: every file of `/INBOX/<uid>` meant for this hub is fetched, kept locally, deleted
+   * on the server, then run in §5.6 order; the ACKs go to the outbox. Files for other hubs or of
+   * unknown names are left alone. A file kept locally survives a power cut and runs next time.
+   */
+  private async inboxPass(ftp: FtpClient, config: Config): Promise<void> {
+    const o = this.o;
+    const inbox = `${serverRoot(config.remote.ftp.dir)}/INBOX/${o.uid}`;
+    const listed = await this.stage('inbox', LIMIT.listMs, () => ftp.list(inbox), () => ftp.close());
+    const inMemory = new Map<string, Uint8Array>();
+    for (const entry of listed) {
+      const name = basename(entry);
+      if (parseInboxName(name, o.uid) === undefined) continue;
+      const path = `${inbox}/${name}`;
+      const bytes = await this.fetch(ftp, path, MAX_INBOX_FILE_BYTES);
+      // Gone since the listing (another client took it): nothing to run.
+      if (bytes === undefined) continue;
+      let staged = true;
+      try {
+        o.files.write(INBOX_STAGING_PREFIX + name, bytes);
+      } catch {
+        staged = false;
+      }
+      await this.stage('inbox', LIMIT.listMs, () => ftp.delete(path), () => ftp.close());
+      if (!staged) inMemory.set(name, bytes);
+    }
+    const names = o.files.list(INBOX_STAGING_PREFIX).map((id) => id.slice(INBOX_STAGING_PREFIX.length));
+    for (const name of inMemory.keys()) if (names.indexOf(name) < 0) names.push(name);
+    if (names.length === 0) return;
+    this.current = 'inbox';
+    this.runner.beginSession('ftp');
+    for (const entry of orderInbox(names, o.uid)) {
+      const bytes = inMemory.get(entry.name) ?? o.files.read(INBOX_STAGING_PREFIX + entry.name) ?? new Uint8Array(0);
+      const outcome = await this.runner.processInboxFile(entry.name, bytes);
+      for (const ack of outcome.acks) this.noteFailure(o.outbox.addAck(ack.ack, 'ftp'));
+      o.files.delete(INBOX_STAGING_PREFIX + entry.name);
+      this.inboxFiles++;
+    }
+    if (this.runner.restartRequested) this.restart = true;
+  }
+
+  /**
+   * RETR of one file of at most `maxBytes`, or undefined when the server says it is not there.
+   * SIZE is asked first: a missing file costs no data connection, and an oversized one is
+   * refused without downloading it (it then reads as an empty, unreadable file: ACK `ko`).
+   */
+  private async fetch(ftp: FtpClient, path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+    const size = await this.stage('inbox', LIMIT.listMs, () => ftp.raw('SIZE ' + path), () => ftp.close());
+    if (replyClass(size.code) === PERMANENT_NEGATIVE && CODE_NOT_IMPLEMENTED.indexOf(size.code) < 0) return undefined;
+    const announced = size.code === CODE_FILE_STATUS ? Number(size.text.trim()) : NaN;
+    if (announced > maxBytes) {
+      this.trace(`${path}: ${announced} bytes, more than ${maxBytes}`);
+      return new Uint8Array(0);
+    }
+    const limit = fileLimitMs(Number.isFinite(announced) ? announced : maxBytes);
+    if (maxBytes <= MAX_INBOX_FILE_BYTES) return this.stage('inbox', limit, () => ftp.retrieve(path), () => ftp.close());
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    await this.stage(
+      'inbox',
+      limit,
+      () =>
+        ftp.retrieve(path, (c) => {
+          total += c.length;
+          if (total <= maxBytes) chunks.push(c.slice());
+        }),
+      () => ftp.close(),
+    );
+    if (total > maxBytes) throw new Error(`${path}: more than ${maxBytes} bytes`);
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  /** `/BIN/<name>` for the firmware and certificate commands (§5.6.3, §5.6.12, §6.2). */
+  private async fetchBin(name: string, maxBytes: number): Promise<Uint8Array> {
+    const ftp = this.ftp;
+    if (ftp === undefined || !ftp.connected) throw new Error('not connected');
+    if (name === '' || /[/\\]/.test(name)) throw new Error(`"${name}" is not a plain file name`);
+    const path = `${serverRoot(this.o.config.current.remote.ftp.dir)}/BIN/${name}`;
+    const bytes = await this.fetch(ftp, path, maxBytes);
+    if (bytes === undefined) throw new Error(`${path}: not on the server`);
+    if (bytes.length === 0) throw new Error(`${path}: empty or larger than ${maxBytes} bytes`);
+    return bytes;
+  }
+
+  private decode(bytes: Uint8Array, encrypted: boolean): DecodedFile {
+    const security = this.o.config.current.security;
+    return decodeFile(bytes, { encrypted, key: security.key ?? undefined, crcMode: security.crcMode });
+  }
+
+  /** QUIT, PDP context down, power off; each bounded, none can fail the session any more. */
+  private async leave(): Promise<void> {
+    const o = this.o;
+    const ftp = this.ftp;
+    if (ftp !== undefined && ftp.connected && this.aborted === undefined) {
+      this.current = 'quit';
+      try {
+        await withDeadline(o.clock, LIMIT.quitMs, 'quit', ftp.quit(), () => ftp.close());
+      } catch (e) {
+        this.trace(`quit: ${message(e)}`);
+      }
+    }
+    ftp?.close();
+    if (this.aborted === undefined && this.network !== undefined) {
+      try {
+        await withDeadline(o.clock, LIMIT.detachMs, 'detach', o.modem.deactivate());
+      } catch (e) {
+        this.trace(`detach: ${message(e)}`);
+      }
+    }
+    try {
+      await withDeadline(o.clock, LIMIT.powerOffMs, 'power-off', o.modem.powerOff());
+    } catch (e) {
+      this.trace(`power off: ${message(e)}`);
+    }
+  }
+
+  private finish(failure: { step: SessionStep; error: unknown } | undefined, modemOnMs: number): SessionResult {
+    const o = this.o;
+    const c = o.counters.value;
+    const nowSec = Math.floor(o.clock.now() / MS_PER_SECOND);
+    const onSeconds = Math.round(modemOnMs / MS_PER_SECOND);
+    const bytes = this.network?.count ?? { sent: 0, received: 0 };
+    c.modem.onSeconds += onSeconds;
+    c.uptime.modem += onSeconds;
+    c.modem.bytesSent += bytes.sent;
+    c.modem.bytesReceived += bytes.received;
+    c.modem.filesUploaded += this.filesUploaded;
+    c.modem.framesUploaded += this.framesUploaded;
+    let retry: RetryAdvice = 'none';
+    if (failure === undefined) {
+      c.modem.sessionsOk++;
+      c.modem.lastCnxOk = nowSec;
+      o.events.record(EVENTS.ftpSessionOk, `${this.filesUploaded} files, ${this.framesUploaded} frames, ${this.inboxFiles} inbox`);
+    } else {
+      c.modem.sessionsFailed++;
+      c.modem.lastCnxKo = nowSec;
+      retry = this.aborted !== undefined ? 'backoff' : adviceFor(failure.error);
+      o.events.record(EVENTS.ftpSessionFailed, `${failure.step}: ${message(failure.error)}`);
+    }
+    o.counters.save();
+    const info = this.powered ? o.modem.info() : undefined;
+    return {
+      ok: failure === undefined,
+      ...(failure !== undefined ? { failedStep: failure.step, error: message(failure.error) } : {}),
+      retry,
+      filesUploaded: this.filesUploaded,
+      framesUploaded: this.framesUploaded,
+      inboxFiles: this.inboxFiles,
+      bytesSent: bytes.sent,
+      bytesReceived: bytes.received,
+      modemOnMs,
+      ftpAttempts: this.ftpAttempts,
+      clockCorrectionMs: this.shiftMs,
+      restart: this.restart,
+      ...(info !== undefined ? { modem: info } : {}),
+    };
+  }
+
+  private trace(line: string): void {
+    this.o.log?.(`modem: ${line}`);
+  }
+}

@@ -1,0 +1,410 @@
+import type { Board } from '../../boards/types';
+import type { BsonDocument } from '../../protocol/bson/types';
+import { FTP_UPLOAD_DATA, FTP_UPLOAD_SUPERVISION, type FtpTrigger } from '../../protocol/config/types';
+import { nextCronMatch, parseCron, type Cron } from '../../protocol/cron/cron';
+import type { Alarm } from '../../protocol/files/alarm';
+import type { FileHeader, FileSource } from '../../protocol/files/header';
+import { buildSupervisionDocument } from '../../protocol/files/supervision';
+import type { ConfigStore } from '../config-store';
+import type { Counters } from '../counters';
+import type { EventRecorder } from '../log/events';
+import { Outbox, type FrameSource } from '../outbox';
+import { KEY } from '../settings-keys';
+import type { Task, TaskHost } from '../types';
+import { backoffMs, sessionLimitMs } from './policy';
+import { UploadSession } from './session';
+import { buildSupervision, summarizeModem, type ModemSummary } from './supervision';
+import type { AppEffects, CertificateKeeper, FirmwareInstaller, SessionModem, SessionRequest, SessionResult, WhitelistKeeper } from './types';
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = 86_400_000;
+/** Below the radio (0) and the local dialogue (10): a listening window always goes first (§4.2.5.1). */
+export const MODEM_PRIORITY = 20;
+/** While a session runs the task still steps this often: it feeds the scheduler's watchdog and enforces the session limit. */
+export const SESSION_POLL_MS = 30_000;
+/** What commands, magnet actions and diagnoses upload (§5.6.1: data, configuration, supervision). */
+export const REQUEST_BITS = FTP_UPLOAD_DATA | FTP_UPLOAD_SUPERVISION;
+
+/** The application's part of the modem task. */
+export interface ModemHooks extends AppEffects {
+  /** §3.1.2.3: the schedules stop while a temperature alarm is active. */
+  held(): boolean;
+  /** A command asked for a restart (factory reset, new firmware); called once the modem is off. */
+  restart(): void;
+  /** A session ended (trace, tests, simulator progress). */
+  onSessionEnd?(result: SessionResult): void;
+}
+
+/** The event log as the task uses it (tasks/log/event-log.ts EventLog fits). */
+export interface LogBook extends EventRecorder {
+  logGet(header: FileHeader): BsonDocument;
+  logClean(): void;
+}
+
+export interface ModemTaskOptions {
+  readonly board: Board;
+  readonly host: TaskHost;
+  readonly config: ConfigStore;
+  readonly counters: Counters;
+  /** The frame store (tasks/store/frame-store.ts FrameStore). */
+  readonly frames: FrameSource;
+  readonly log: LogBook;
+  /** The modem driver (drivers/modem/bg95.ts Bg95Modem on board.modem). */
+  readonly modem: SessionModem;
+  readonly hooks: ModemHooks;
+  readonly whitelist?: WhitelistKeeper;
+  readonly certificates?: CertificateKeeper;
+  /** FirmwareUpdater: installs images, and its trial image is confirmed by a successful session. */
+  readonly firmware?: FirmwareInstaller & { confirm?(): boolean };
+  /** Shared with the application (alarm files, factory reset); built on board.files when absent. */
+  readonly outbox?: Outbox;
+  /** `version.sw` / `version.swBle` of the supervision file. */
+  readonly versions?: { readonly sw: string; readonly swBle: string };
+  readonly maxDataFileBytes?: number;
+  /** Uniform in [0, 1): the §4.2.3.1 `randomDelay` spread. */
+  readonly random?: () => number;
+}
+
+interface PendingRequest {
+  source: FileSource;
+  bits: number;
+  /** Earliest start (UTC ms): a scheduled session waits its `randomDelay`. */
+  at: number;
+}
+
+interface Persisted {
+  /** Start of the last trigger minute handled (UTC ms). */
+  last: number;
+  /** Failed sessions in a row. */
+  failures: number;
+  /** Back-off retry time, or null. */
+  retryAt: number | null;
+  pending: PendingRequest | null;
+  /** Start of the last session an alarm asked for (§4.2.4 `oneAlarmPerDay`). */
+  lastAlarmSession: number | null;
+  /** Server for which the §5.1.1.2 tree is known to exist. */
+  tree: string;
+  /** Start of a session in progress: still set at boot means the MCU was reset during it. */
+  inSession: number | null;
+  modem: ModemSummary | null;
+}
+
+function isPending(v: unknown): v is PendingRequest {
+  const p = v as PendingRequest;
+  return typeof v === 'object' && v !== null && typeof p.source === 'string' && typeof p.bits === 'number' && typeof p.at === 'number';
+}
+
+/**
+ * The modem task (primary spec §3.1.2.2): sessions with the information system on the
+ * `scheduleFTP` triggers (§4.2.5.1.2: at most 8, the first in file order wins a shared minute, `data`
+ * bits choose the files), on request (command, magnet, diagnosis) and on alarms. A session takes
+ * the exclusive RF slot, so it never overlaps a listening window; the radio, being first in
+ * priority, wins a minute both schedules share. Failed sessions are retried with exponential
+ * back-off (docs/upload-session.md). Everything needed after a deep sleep is in the settings.
+ */
+export class ModemTask implements Task {
+  readonly name = 'modem';
+  readonly priority = MODEM_PRIORITY;
+  readonly outbox: Outbox;
+  private readonly state: Persisted;
+  private session: UploadSession | undefined;
+  private sessionStart = 0;
+  private sessionLimit = Infinity;
+  private pollAt = Infinity;
+  private waitingForSlot = false;
+  private triggerSource: readonly FtpTrigger[] | undefined;
+  private triggers: (Cron | undefined)[] = [];
+  private lastResult: SessionResult | undefined;
+
+  constructor(private readonly o: ModemTaskOptions) {
+    const board = o.board;
+    this.outbox =
+      o.outbox ?? new Outbox(board.files, { uid: board.identity.uid, clock: board.clock, security: () => o.config.current.security, settings: board.settings });
+    this.state = this.load();
+    if (this.state.inSession !== null) this.recoverFromReset();
+  }
+
+  /** A session is running. */
+  get active(): boolean {
+    return this.session !== undefined;
+  }
+
+  /** The last session's outcome (this boot). */
+  get last(): SessionResult | undefined {
+    return this.lastResult;
+  }
+
+  /** Failed sessions in a row and when the next retry is due (supervision, tests). */
+  get backoff(): { failures: number; retryAt: number | null } {
+    return { failures: this.state.failures, retryAt: this.state.retryAt };
+  }
+
+  /** What the last connection reported (supervision `modem` section). */
+  get modemSummary(): ModemSummary | undefined {
+    return this.state.modem ?? undefined;
+  }
+
+  nextWake(): number {
+    if (this.session !== undefined) return this.pollAt;
+    if (this.waitingForSlot) return Infinity;
+    const s = this.state;
+    let at = this.nextTrigger().at;
+    if (s.pending !== null) at = Math.min(at, s.pending.at);
+    if (s.retryAt !== null) at = Math.min(at, s.retryAt);
+    return at;
+  }
+
+  busy(): boolean {
+    return this.session !== undefined || this.waitingForSlot;
+  }
+
+  step(now: number): void {
+    if (this.session !== undefined) {
+      if (now - this.sessionStart >= this.sessionLimit) this.session.abort('session time limit');
+      this.pollAt = now + SESSION_POLL_MS;
+      return;
+    }
+    const s = this.state;
+    const due = this.nextTrigger();
+    if (due.at <= now) {
+      s.last = Math.floor(now / MS_PER_MINUTE) * MS_PER_MINUTE;
+      if (!this.o.hooks.held()) {
+        this.o.counters.value.wake.ftp++;
+        const delayMin = this.o.config.current.remote.modem.randomDelay;
+        const delay = delayMin > 0 ? Math.floor((this.o.random ?? Math.random)() * delayMin * MS_PER_MINUTE) : 0;
+        this.queue({ source: 'schedule', bits: this.triggerBits(due.index), at: now + delay });
+      }
+      this.save();
+    }
+    if (s.retryAt !== null && s.retryAt <= now) {
+      s.retryAt = null;
+      if (!this.o.hooks.held()) this.queue({ source: 'schedule', bits: FTP_UPLOAD_DATA, at: now });
+      this.save();
+    }
+    if (s.pending !== null && s.pending.at <= now) this.start(now);
+  }
+
+  suspend(): void {
+    this.save();
+  }
+
+  /**
+   * A session as soon as the slot is free (command, magnet action, diagnosis, alarm). Alarm
+   * requests honour `oneAlarmPerDay` (§4.2.4): within a day of the last alarm session the alarm
+   * file waits for the next session. Returns whether a session was queued.
+   */
+  requestSession(source: FileSource, bits: number = REQUEST_BITS): boolean {
+    const now = this.o.board.clock.now();
+    const s = this.state;
+    if (source === 'alarm' && this.o.config.current.alarms.oneAlarmPerDay && s.lastAlarmSession !== null && now - s.lastAlarmSession < MS_PER_DAY) {
+      return false;
+    }
+    this.queue({ source, bits, at: now });
+    this.save();
+    this.o.host.wake(this);
+    return true;
+  }
+
+  /**
+   * §4.2.4/§5.4: queues the alarm file and asks for a session to carry it. Counting and logging
+   * the alarm stay with the caller (the application's monitoring sink).
+   */
+  raiseAlarm(alarm: Alarm): boolean {
+    const added = this.outbox.addAlarm(alarm, 'alarm');
+    if (!added.ok) this.o.board.console.log(`modem: alarm file: ${added.error}`);
+    return this.requestSession('alarm', FTP_UPLOAD_DATA);
+  }
+
+  private queue(request: PendingRequest): void {
+    const p = this.state.pending;
+    if (p === null) this.state.pending = { ...request };
+    else this.state.pending = { source: p.source, bits: p.bits | request.bits, at: Math.min(p.at, request.at) };
+  }
+
+  private start(now: number): void {
+    if (!this.o.host.acquire(this)) {
+      this.waitingForSlot = true;
+      return;
+    }
+    this.waitingForSlot = false;
+    const s = this.state;
+    const request: SessionRequest = { source: (s.pending as PendingRequest).source, bits: (s.pending as PendingRequest).bits };
+    s.pending = null;
+    s.inSession = now;
+    if (request.source === 'alarm') s.lastAlarmSession = now;
+    this.save();
+    const o = this.o;
+    const session = new UploadSession(
+      {
+        clock: o.board.clock,
+        uid: o.board.identity.uid,
+        config: o.config,
+        counters: o.counters,
+        outbox: this.outbox,
+        frames: o.frames,
+        files: o.board.files,
+        events: o.log,
+        modem: o.modem,
+        reports: {
+          supervision: (h) => buildSupervisionDocument(h, this.supervision()),
+          log: (h) => o.log.logGet(h),
+        },
+        logClean: () => o.log.logClean(),
+        app: o.hooks,
+        tree: {
+          get: () => this.state.tree,
+          set: (key) => {
+            this.state.tree = key;
+            this.save();
+          },
+        },
+        log: (line) => o.board.console.log(line),
+        ...(o.whitelist !== undefined ? { whitelist: o.whitelist } : {}),
+        ...(o.certificates !== undefined ? { certificates: o.certificates } : {}),
+        ...(o.firmware !== undefined ? { firmware: o.firmware } : {}),
+        ...(o.maxDataFileBytes !== undefined ? { maxDataFileBytes: o.maxDataFileBytes } : {}),
+      },
+      request,
+    );
+    this.session = session;
+    this.sessionStart = now;
+    this.sessionLimit = sessionLimitMs(o.config.current.remote.modem);
+    this.pollAt = now + SESSION_POLL_MS;
+    session.run().then(
+      (result) => this.ended(result),
+      (e: unknown) => this.ended(this.crashed(e)),
+    );
+  }
+
+  private ended(result: SessionResult): void {
+    const s = this.state;
+    const now = this.o.board.clock.now();
+    this.session = undefined;
+    this.pollAt = Infinity;
+    this.lastResult = result;
+    s.inSession = null;
+    // Triggers that fell during the session are served by it: no second session right after.
+    s.last = Math.max(s.last, Math.floor(now / MS_PER_MINUTE) * MS_PER_MINUTE);
+    if (result.modem !== undefined) s.modem = summarizeModem(result.modem);
+    if (result.ok) {
+      s.failures = 0;
+      s.retryAt = null;
+      // tasks/firmware/updater.ts: a completed server session is what confirms a trial image.
+      this.o.firmware?.confirm?.();
+    } else {
+      s.failures++;
+      s.retryAt = result.retry === 'backoff' ? now + backoffMs(s.failures) : null;
+    }
+    this.save();
+    this.o.board.console.log(
+      `modem: session ${result.ok ? 'ok' : `failed in ${result.failedStep}: ${result.error}`}, ${result.filesUploaded} files, ${result.framesUploaded} frames, modem on ${Math.round(result.modemOnMs / 1000)} s`,
+    );
+    this.o.host.release(this);
+    this.o.hooks.onSessionEnd?.(result);
+    if (result.restart) this.o.hooks.restart();
+    else this.o.host.wake(this);
+  }
+
+  private crashed(e: unknown): SessionResult {
+    return {
+      ok: false,
+      failedStep: this.session?.step ?? 'power',
+      error: e instanceof Error ? e.message : String(e),
+      retry: 'backoff',
+      filesUploaded: 0,
+      framesUploaded: 0,
+      inboxFiles: 0,
+      bytesSent: 0,
+      bytesReceived: 0,
+      modemOnMs: 0,
+      ftpAttempts: 0,
+      clockCorrectionMs: 0,
+      restart: false,
+    };
+  }
+
+  /** The MCU was reset during a session: the modem may still be on, and the session counts as failed. */
+  private recoverFromReset(): void {
+    const s = this.state;
+    const now = this.o.board.clock.now();
+    s.inSession = null;
+    s.failures++;
+    s.retryAt = now + backoffMs(s.failures);
+    this.save();
+    this.o.modem.powerOff().catch(() => undefined);
+  }
+
+  private supervision() {
+    const o = this.o;
+    return buildSupervision({
+      identity: o.board.identity,
+      config: o.config.current,
+      counters: o.counters.value,
+      modem: this.state.modem ?? undefined,
+      reading: o.board.gauge.read(),
+      capacityMah: o.board.gauge.capacityMah,
+      sw: o.versions?.sw ?? '',
+      swBle: o.versions?.swBle ?? '',
+    });
+  }
+
+  private triggerBits(index: number): number {
+    return this.o.config.current.scheduleFTP[index]?.data ?? FTP_UPLOAD_DATA;
+  }
+
+  /** The earliest trigger after the last handled minute; the first in file order wins a shared minute (§4.2.5.1). */
+  private nextTrigger(): { at: number; index: number } {
+    const schedule = this.o.config.current.scheduleFTP;
+    if (schedule !== this.triggerSource) {
+      // A configuration from the INBOX may have replaced the schedule.
+      this.triggerSource = schedule;
+      this.triggers = schedule.map((t) => {
+        const p = parseCron(t.cron);
+        return p.ok ? p.cron : undefined;
+      });
+    }
+    let best = { at: Infinity, index: -1 };
+    this.triggers.forEach((c, index) => {
+      if (c === undefined) return;
+      const at = nextCronMatch(c, this.state.last);
+      if (at < best.at) best = { at, index };
+    });
+    return best;
+  }
+
+  private load(): Persisted {
+    const fresh: Persisted = {
+      // First boot: a trigger of the current minute still runs.
+      last: Math.floor(this.o.board.clock.now() / MS_PER_MINUTE) * MS_PER_MINUTE - MS_PER_MINUTE,
+      failures: 0,
+      retryAt: null,
+      pending: null,
+      lastAlarmSession: null,
+      tree: '',
+      inSession: null,
+      modem: null,
+    };
+    const raw = this.o.board.settings.get(KEY.modemState);
+    if (typeof raw !== 'string') return fresh;
+    try {
+      const p = JSON.parse(raw) as Partial<Persisted>;
+      return {
+        last: typeof p.last === 'number' ? p.last : fresh.last,
+        failures: typeof p.failures === 'number' ? p.failures : 0,
+        retryAt: typeof p.retryAt === 'number' ? p.retryAt : null,
+        pending: isPending(p.pending) ? p.pending : null,
+        lastAlarmSession: typeof p.lastAlarmSession === 'number' ? p.lastAlarmSession : null,
+        tree: typeof p.tree === 'string' ? p.tree : '',
+        inSession: typeof p.inSession === 'number' ? p.inSession : null,
+        modem: typeof p.modem === 'object' && p.modem !== null ? p.modem : null,
+      };
+    } catch {
+      // Unreadable: a first boot, nothing queued is lost (the outbox and the frame store hold the data).
+      return fresh;
+    }
+  }
+
+  private save(): void {
+    this.o.board.settings.set(KEY.modemState, JSON.stringify(this.state));
+  }
+}

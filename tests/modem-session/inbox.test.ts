@@ -1,0 +1,209 @@
+/**
+ * The INBOX (§5.2, §5.5, §5.6): files put on the server by an operator are fetched, deleted, run in
+ * order, and acknowledged in /ALARM within the same session.
+ */
+import { Binary } from 'bson';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BsonBinary } from '../../protocol/bson/types';
+import { buildImage } from '../../protocol/firmware/image';
+import { createOtaState, SimOta } from '../../sim/drivers/ota';
+import { FirmwareUpdater } from '../../tasks/firmware/updater';
+import { signWithTestKey } from '../fixtures/firmware-test-key';
+import { UploadRig } from '../../sim/upload/rig.node';
+import { startFtpServer, startSntpServer, type SntpServer, type UploadFtpServer } from '../../sim/upload/servers.node';
+import { FTP_PASS, FTP_USER, KEY, ROOT, inboxFile, serverConfig, serverDocs } from './support';
+
+const INBOX = `${ROOT}/INBOX/123456`;
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'modem');
+
+let ftp: UploadFtpServer;
+let ntp: SntpServer;
+let rig: UploadRig;
+
+beforeAll(async () => {
+  ftp = await startFtpServer({ user: FTP_USER, pass: FTP_PASS });
+  ntp = await startSntpServer(() => rig.world.now());
+});
+
+afterAll(async () => {
+  await ftp?.close();
+  await ntp?.close();
+});
+
+beforeEach(() => {
+  fs.rmSync(path.join(ftp.root, ROOT.split('/')[1]), { recursive: true, force: true });
+  rig = new UploadRig();
+  rig.configure(serverConfig(ftp.port, ntp.port));
+  rig.config.copyUploaded();
+});
+
+afterEach(() => rig.close());
+
+function put(name: string, doc: Record<string, unknown>, key?: Uint8Array): void {
+  ftp.write(`${INBOX}/${name}`, inboxFile(doc, key));
+}
+
+function inboxLeft(): string[] {
+  return ftp.files().filter((f) => f.startsWith(INBOX + '/')).map((f) => f.slice(INBOX.length + 1));
+}
+
+/** ACK documents in /ALARM, in TS order (their names carry distinct, increasing seconds). */
+function acks(): { type: string; cid: string; result: string; data?: string }[] {
+  return serverDocs(ftp, '/ALARM')
+    .filter((d) => /-ack\.bson(\.aes)?$/.test(d.name))
+    .sort((a, b) => (a.doc.TS as number) - (b.doc.TS as number))
+    .map((d) => d.doc.ack as { type: string; cid: string; result: string; data?: string });
+}
+
+test('a configuration in the INBOX is fetched, deleted, applied, acknowledged in /ALARM and copied to /CONFIG (§5.2)', async () => {
+  put('123456-cfg.bson', { config: { name: 'Pump room', scheduleFTP: [{ cron: '0 3 * * *', data: 7 }] } });
+  const result = await rig.runSession('schedule', 0);
+  expect(result).toMatchObject({ ok: true, inboxFiles: 1 });
+  expect(inboxLeft()).toEqual([]);
+  expect(rig.config.current.name).toBe('Pump room');
+  expect(rig.config.current.scheduleFTP).toEqual([{ cron: '0 3 * * *', data: 7 }]);
+  expect(acks()).toEqual([{ type: 'config', cid: '', result: 'ok', data: '123456-cfg.bson' }]);
+  const ackDoc = serverDocs(ftp, '/ALARM')[0].doc;
+  expect(ackDoc).toMatchObject({ uid: '123456', source: 'ftp' });
+  const copies = serverDocs(ftp, '/CONFIG');
+  expect(copies).toHaveLength(1);
+  expect(copies[0].doc).toMatchObject({ config: { name: 'Pump room' } });
+  expect(rig.counters.value.lastConfig).toBeGreaterThan(0);
+});
+
+test('a configuration with a bad value is refused as a whole and acknowledged ko with the field', async () => {
+  put('123456-cfg.bson', { config: { name: 'Nope', radio: { duration: 99_999 } } });
+  const result = await rig.runSession('schedule', 0);
+  expect(result.ok).toBe(true);
+  expect(rig.config.current.name).toBeNull();
+  const [ack] = acks();
+  expect(ack).toMatchObject({ type: 'config', cid: '', result: 'ko' });
+  expect(ack.data).toMatch(/^123456-cfg\.bson: .*radio\.duration/);
+  expect(serverDocs(ftp, '/CONFIG')).toEqual([]);
+});
+
+test('a numbered command sequence runs in order (<uid>-cmd, then 2 before 10) and its files go up in the same session (§5.6)', async () => {
+  put('123456-10-cmd.bson', { cmd: { type: 'supervisionGet', cid: 'c10' } });
+  put('123456-2-cmd.bson', { cmd: { type: 'logGet', cid: 'c2' } });
+  put('123456-cmd.bson', { cmd: { type: 'configGet', cid: 'c0' } });
+  const result = await rig.runSession('schedule', 0);
+  expect(result).toMatchObject({ ok: true, inboxFiles: 3 });
+  expect(inboxLeft()).toEqual([]);
+  expect(acks().map((a) => [a.cid, a.result])).toEqual([
+    ['c0', 'ok'],
+    ['c2', 'ok'],
+    ['c10', 'ok'],
+  ]);
+  const supervision = serverDocs(ftp, '/SUPERVISION').map((d) => d.name);
+  expect(supervision.filter((n) => n.endsWith('-log.bson'))).toHaveLength(1);
+  expect(supervision.filter((n) => n.endsWith('-supervision.bson'))).toHaveLength(1);
+  expect(serverDocs(ftp, '/CONFIG')).toHaveLength(1);
+});
+
+test('after a failed command the rest are not run, each acknowledged ko (§5.6)', async () => {
+  put('123456-1-cmd.bson', { cmd: { type: 'certificate', cid: 'k1', data: 'missing.pem' } });
+  put('123456-2-cmd.bson', { cmd: [{ type: 'logClean', cid: 'k2' }, { type: 'supervisionGet', cid: 'k3' }] });
+  rig.events.record({ code: 1, level: 0 }, 'kept');
+  const result = await rig.runSession('schedule', 0);
+  expect(result.error).toBeUndefined();
+  expect(result.ok).toBe(true);
+  const list = acks();
+  expect(list.map((a) => [a.cid, a.result])).toEqual([
+    ['k1', 'ko'],
+    ['k2', 'ko'],
+    ['k3', 'ko'],
+  ]);
+  expect(list[1].data).toMatch(/^not run/);
+  expect(rig.events.entries().some((e) => e.data === 'kept')).toBe(true);
+  expect(inboxLeft()).toEqual([]);
+});
+
+test('certificate: the file is taken from /BIN and kept for FTPS (§5.6.12)', async () => {
+  const pem = new Uint8Array(fs.readFileSync(path.join(FIXTURES, 'server-cert.pem')));
+  ftp.write(`${ROOT}/BIN/ca.pem`, pem);
+  put('123456-cmd.bson', { cmd: { type: 'certificate', cid: 'cert1', data: 'ca.pem' } });
+  const result = await rig.runSession('schedule', 0);
+  expect(result.ok).toBe(true);
+  expect(acks()).toEqual([{ type: 'cmd', cid: 'cert1', result: 'ok', data: 'ca.pem' }]);
+  expect(Buffer.from(rig.certificates.read('ca.pem') as Uint8Array).equals(Buffer.from(pem))).toBe(true);
+  // /BIN is read-only for the hub: the file stays.
+  expect(ftp.files()).toContain(`${ROOT}/BIN/ca.pem`);
+});
+
+test('a white list file replaces the radio white list (§4.2.2.1)', async () => {
+  const id = Uint8Array.from([0x2d, 0x2c, 0x78, 0x56, 0x34, 0x12, 0x01, 0x07]);
+  put('123456-wlFilter.bson', { wlFilter: [{ id: new Binary(id) }] });
+  const result = await rig.runSession('schedule', 0);
+  expect(result.ok).toBe(true);
+  expect(rig.whitelist.size).toBe(1);
+  expect(Array.from(rig.whitelist.at(0))).toEqual(Array.from(id));
+  expect(acks()).toEqual([{ type: 'config', cid: '', result: 'ok', data: '123456-wlFilter.bson' }]);
+});
+
+test('files for other hubs and unknown names are left on the server', async () => {
+  put('654321-cfg.bson', { config: { name: 'other' } });
+  ftp.write(`${INBOX}/readme.txt`, new Uint8Array([0x68, 0x69]));
+  const result = await rig.runSession('schedule', 0);
+  expect(result).toMatchObject({ ok: true, inboxFiles: 0 });
+  expect(inboxLeft().sort()).toEqual(['654321-cfg.bson', 'readme.txt']);
+  expect(acks()).toEqual([]);
+});
+
+test('with encryption, a .aes command file is decrypted and the ACK goes up encrypted (§4.2.1.2)', async () => {
+  rig.configure({ config: { security: { encryption: true, key: new BsonBinary(KEY) } } });
+  put('123456-cmd.bson.aes', { cmd: { type: 'supervisionClean', cid: 'enc' } }, KEY);
+  rig.counters.value.wake.wakeup = 12;
+  const result = await rig.runSession('schedule', 0);
+  expect(result.ok).toBe(true);
+  expect(rig.counters.value.wake.wakeup).toBe(0);
+  const names = ftp.files().filter((f) => f.includes('/ALARM/'));
+  expect(names).toHaveLength(1);
+  expect(names[0]).toMatch(/-ack\.bson\.aes$/);
+  expect(acks()).toEqual([{ type: 'cmd', cid: 'enc', result: 'ok', data: '123456-cmd.bson.aes' }]);
+});
+
+test('factory: the ACK goes up before the restart, commands after it are not run (§5.6)', async () => {
+  put('123456-1-cmd.bson', { cmd: { type: 'factory', cid: 'f1' } });
+  put('123456-2-cmd.bson', { cmd: { type: 'logGet', cid: 'f2' } });
+  const result = await rig.runSession('schedule', 0);
+  expect(result).toMatchObject({ ok: true, restart: true });
+  expect(rig.appCalls).toEqual(['factoryReset']);
+  expect(acks().map((a) => [a.cid, a.result])).toEqual([
+    ['f1', 'ok'],
+    ['f2', 'ko'],
+  ]);
+  expect(rig.port.status()).toBe(false);
+});
+
+test('firmware: the image comes from /BIN, is verified and installed for the next boot, then the hub restarts (§5.6.3, §6.2)', async () => {
+  const board = 'wmbus-esp32-v1';
+  const payload = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 7) & 0xff);
+  ftp.write(`${ROOT}/BIN/WebdynEasy_V2.0.bson`, buildImage({ boardId: board, version: '2.0.0' }, payload, signWithTestKey));
+  const ota = new SimOta(createOtaState(new Uint8Array(3000)), { slotBytes: 64 * 1024, maxTrialBoots: 1 });
+  rig.firmware = new FirmwareUpdater({ ota, clock: rig.clock, boardId: board, restart: () => undefined });
+  put('123456-1-cmd.bson', { cmd: { type: 'firmware', cid: 'fw1', data: 'WebdynEasy_V2.0.bson' } });
+  put('123456-2-cmd.bson', { cmd: { type: 'logGet', cid: 'fw2' } });
+  const result = await rig.runSession('schedule', 0);
+  expect(result).toMatchObject({ ok: true, restart: true });
+  expect(ota.slotState(1)).toBe('new');
+  expect(acks().map((a) => [a.cid, a.result, a.data])).toEqual([
+    ['fw1', 'ok', '2.0.0'],
+    ['fw2', 'ko', expect.stringMatching(/^not run/)],
+  ]);
+  expect(rig.counters.value.lastUpdate).toBeGreaterThan(0);
+});
+
+test('firmware with a tampered image is refused and nothing is installed', async () => {
+  const board = 'wmbus-esp32-v1';
+  const image = buildImage({ boardId: board, version: '2.0.1' }, new Uint8Array(5000).fill(7), signWithTestKey);
+  image[image.length - 100] ^= 0x01;
+  ftp.write(`${ROOT}/BIN/bad.bson`, image);
+  const ota = new SimOta(createOtaState(new Uint8Array(3000)), { slotBytes: 64 * 1024, maxTrialBoots: 1 });
+  rig.firmware = new FirmwareUpdater({ ota, clock: rig.clock, boardId: board, restart: () => undefined });
+  put('123456-cmd.bson', { cmd: { type: 'firmware', cid: 'fw3', data: 'bad.bson' } });
+  const result = await rig.runSession('schedule', 0);
+  expect(result).toMatchObject({ ok: true, restart: false });
+  expect(ota.slotState(1)).not.toBe('new');
+  expect(acks()[0]).toMatchObject({ cid: 'fw3', result: 'ko' });
+});

@@ -11,6 +11,7 @@ import type { SubGhzRadio } from '../drivers/radio/types';
 import type { Settings } from '../drivers/settings/types';
 import type { UsbDrive } from '../drivers/usb/types';
 import type { Watchdog } from '../drivers/watchdog/types';
+import type { Ota } from '../drivers/ota/types';
 import type { WmbusKernels } from '../protocol/wmbus/kernels';
 
 /** Where the firmware writes human-readable trace lines (serial console / simulator log). */
@@ -45,6 +46,8 @@ export interface Board {
   readonly files: FileStore;
   readonly usb: UsbDrive | undefined;
   readonly ble: BleLink | undefined;
+  /** The two application slots for firmware updates; undefined where the board cannot update itself. */
+  readonly ota: Ota | undefined;
   readonly console: Console;
   /** Native byte loops for the radio receive path (CRC, chip decoding); the portable TypeScript ones when absent. */
   readonly wmbusKernels?: WmbusKernels;

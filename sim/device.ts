@@ -1,7 +1,7 @@
 import type { Board, Identity } from '../boards/types';
 import { installBoard } from '../boards/sim/board';
 import type { SettingValue } from '../drivers/settings/types';
-import type { WakeCause } from '../drivers/power/types';
+import type { PowerSink, WakeCause } from '../drivers/power/types';
 import type { Flash } from '../drivers/flash/types';
 import type { ModemPort } from '../drivers/modem/types';
 import main from '../main';
@@ -10,6 +10,7 @@ import { SimBle } from './drivers/ble';
 import { SimBuzzer, type HeardTone } from './drivers/buzzer';
 import { SimClock } from './drivers/clock';
 import { SimFiles } from './drivers/files';
+import { createOtaState, SimOta, type SimOtaState } from './drivers/ota';
 import { SimGauge } from './drivers/gauge';
 import { SimHall } from './drivers/hall';
 import { SimPower } from './drivers/power';
@@ -25,6 +26,25 @@ import type { SimWorld } from './world/world';
 export const BOOT_ACTIVE_MS = 300;
 /** Size of the ESP32's RTC slow memory the firmware may use across deep sleep. */
 export const RETAINED_BYTES = 512;
+/** One application slot of the 8 MB partition table (sdkconfig/partitions.csv). */
+export const OTA_SLOT_BYTES = 0x1e0000;
+/** What the factory flashed in slot 0 (the simulator runs this repository's firmware, whatever its bytes). */
+const FACTORY_IMAGE = Uint8Array.of(0x57, 0x4d, 0x46, 0x57);
+
+/**
+ * The firmware's reports go to the ledger except the modem's: in the simulator the emulated module
+ * reports its physical power states itself, and the driver's own view would count them twice.
+ */
+function firmwareSink(ledger: PowerSink): PowerSink {
+  return {
+    report: (component, state) => {
+      if (component !== 'modem') ledger.report(component, state);
+    },
+    charge: (component, state, ms) => {
+      if (component !== 'modem') ledger.charge(component, state, ms);
+    },
+  };
+}
 
 export interface SimDeviceOptions {
   readonly identity: Identity;
@@ -70,6 +90,7 @@ export class SimDevice {
   readonly retained = new Uint8Array(RETAINED_BYTES);
   readonly usbState: UsbState = { connected: false, inbox: [], written: new Map() };
   readonly heard: HeardTone[] = [];
+  readonly ota: SimOtaState = createOtaState(FACTORY_IMAGE);
   readonly rtc: SimRtc;
   readonly stats: SimDeviceStats = { boots: 0, bootsByCause: {}, deepSleeps: 0 };
   private current: BootInstance | undefined;
@@ -144,7 +165,7 @@ export class SimDevice {
         deepSleep: (until) => this.deepSleep(until),
         restart: () => this.restart('reset'),
       }),
-      powerSink: o.ledger,
+      powerSink: firmwareSink(o.ledger),
       watchdog: instance.watchdog,
       radio: instance.radio,
       modem: o.modem,
@@ -160,6 +181,7 @@ export class SimDevice {
       files: new SimFiles(this.files, o.filesCapacity),
       usb: instance.usb,
       ble: instance.ble,
+      ota: new SimOta(this.ota, { slotBytes: OTA_SLOT_BYTES }),
       console: { log: (line) => o.console(line) },
     };
     installBoard(board);

@@ -1,29 +1,36 @@
 import type { Board } from '../boards/types';
+import { Bg95Modem } from '../drivers/modem/bg95';
 import type { ConfigInfo } from '../protocol/config/types';
+import { CertificateStore } from './certificates/store';
+import type { EffectResult } from './commands/types';
 import { ConfigStore } from './config-store';
 import { Counters } from './counters';
+import { FirmwareUpdater } from './firmware/updater';
 import { LocalTask, type LocalActions } from './local';
 import { EventLog } from './log/event-log';
 import { EVENTS } from './log/events';
+import { ModemTask } from './modem/task';
+import type { SessionResult } from './modem/types';
 import { MonitoringTask, type MonitorAlarm } from './monitoring';
 import { RadioTask, type WindowSummary } from './radio/task';
 import { Scheduler } from './scheduler';
 import { FrameStore } from './store/frame-store';
 import type { OverwriteEvent } from './store/types';
+import { UsbInbox } from './usb';
 import { WhitelistStore } from './whitelist-store';
 
 /** Application version reported in the configuration copy and supervision file. */
 export const FIRMWARE_VERSION = '01.00';
 export const FIRMWARE_VERSION_NUMBER = 100;
+/** No BLE module firmware of its own: the ESP32's controller runs in the same image. */
+const BLE_VERSION = FIRMWARE_VERSION;
 
 const MS_PER_SECOND = 1000;
 /** §3.1.1.1: the local interfaces shut down after 4 minutes without activity. */
 export const LOCAL_INTERFACE_IDLE_MS = 4 * 60_000;
-
-/** What the application reports as it runs (the serial console; the simulator's progress lines). */
-export interface AppEvents {
-  windowEnded?(summary: WindowSummary): void;
-}
+/** §4.2.1.1 `local.magnet`. */
+const MAGNET_BLE_AND_MODEM = 0;
+const MAGNET_DIAGNOSIS = 1;
 
 /** Everything one boot of the application holds. Nothing here survives a deep sleep but what it persists. */
 export class Application {
@@ -35,7 +42,16 @@ export class Application {
   readonly store: FrameStore;
   readonly monitoring: MonitoringTask;
   readonly radio: RadioTask;
+  readonly modem: ModemTask;
   readonly local: LocalTask;
+  readonly firmware: FirmwareUpdater | undefined;
+  private readonly usb: UsbInbox;
+  private readonly modemDriver: Bg95Modem;
+  private runTasks = false;
+  /** A diagnosis (magnet or command) waits for its window before its session. */
+  private diagnosis: 'magnet' | 'command' | undefined;
+  /** The magnet action whose session result the buzzer announces. */
+  private announce = false;
 
   constructor(readonly board: Board) {
     const info = (): ConfigInfo => ({
@@ -54,6 +70,48 @@ export class Application {
     // A reset can leave the transceiver listening (a watchdog reset mid-window): quiet it first.
     board.radio.sleep();
     this.scheduler = new Scheduler(board.clock, board.power, board.powerSink, board.watchdog);
+    this.firmware =
+      board.ota === undefined
+        ? undefined
+        : new FirmwareUpdater({ ota: board.ota, clock: board.clock, boardId: board.identity.hardwareVersion, restart: () => board.power.restart(), events: this.log });
+    this.firmware?.onBoot();
+    const certificates = new CertificateStore(board.files, this.log);
+    this.modemDriver = new Bg95Modem({ port: board.modem, clock: board.clock, store: board.settings, power: board.powerSink, log: (l) => board.console.log(l) });
+    const app = {
+      factoryReset: (): EffectResult => this.factoryReset(),
+      runDiag: (): EffectResult => this.startDiagnosis('command'),
+    };
+    this.modem = new ModemTask({
+      board,
+      host: this.scheduler,
+      config: this.config,
+      counters: this.counters,
+      frames: this.store,
+      log: this.log,
+      whitelist: this.whitelist,
+      certificates,
+      modem: this.modemDriver,
+      ...(this.firmware !== undefined ? { firmware: this.firmware } : {}),
+      versions: { sw: FIRMWARE_VERSION, swBle: BLE_VERSION },
+      hooks: {
+        ...app,
+        held: () => this.monitoring.status.temperatureAlarm,
+        restart: () => board.power.restart(),
+        onSessionEnd: (r) => this.onSessionEnd(r),
+      },
+    });
+    this.usb = new UsbInbox({
+      board,
+      config: this.config,
+      counters: this.counters,
+      log: this.log,
+      modem: this.modemDriver,
+      app,
+      whitelist: this.whitelist,
+      certificates,
+      ...(this.firmware !== undefined ? { firmware: this.firmware } : {}),
+      supervision: (h) => this.modem.supervisionDocument(h),
+    });
     this.local = new LocalTask(board, this.scheduler, this.localActions());
     this.monitoring = new MonitoringTask(board, this.config, this.counters, { alarm: (a, at) => this.onAlarm(a, at) });
     this.radio = new RadioTask(board, this.scheduler, this.config, this.whitelist, this.counters, this.store, {
@@ -63,11 +121,15 @@ export class Application {
     });
     this.scheduler.add(this.local);
     if (this.config.mode === 'run') this.addRunTasks();
+    board.usb?.onConnect(() => void this.processUsb());
   }
 
   start(): void {
     this.board.console.log(`boot: ${this.board.power.wakeCause}, mode ${this.config.mode}`);
     this.scheduler.start();
+    // A trial image proves itself with a server session (tasks/firmware/updater.ts).
+    if (this.firmware?.trial === true && this.runTasks) this.modem.requestSession('request');
+    if (this.board.usb?.connected() === true) void this.processUsb();
   }
 
   private nowSeconds(): number {
@@ -75,7 +137,10 @@ export class Application {
   }
 
   private addRunTasks(): void {
+    if (this.runTasks) return;
+    this.runTasks = true;
     this.scheduler.add(this.radio);
+    this.scheduler.add(this.modem);
     this.scheduler.add(this.monitoring);
   }
 
@@ -92,10 +157,39 @@ export class Application {
     this.counters.save();
   }
 
+  /** USB drive files run like inbox files (§2.4.5); their ACKs go back to the drive. */
+  private async processUsb(): Promise<void> {
+    const modeBefore = this.config.mode;
+    const outcomes = await this.usb.process();
+    if (outcomes.length === 0) return;
+    this.board.console.log(`usb: ${outcomes.length} file(s) processed`);
+    this.afterConfiguration(modeBefore);
+  }
+
+  /** A configuration may have changed the mode (§4.2.1): the tasks of the new mode start after a restart. */
+  private afterConfiguration(modeBefore: string): void {
+    if (this.config.mode !== modeBefore) this.board.power.restart();
+    else if (this.config.mode === 'run') this.addRunTasks();
+  }
+
   private onWindowEnd(s: WindowSummary): void {
     const text = `${s.mode} ${Math.round((s.endedMs - s.startedMs) / MS_PER_SECOND)} s, ${s.heard} heard, ${s.recorded} recorded${s.closedEarly ? ', closed early' : ''}`;
     this.log.record(EVENTS.radioWindow, text);
     this.board.console.log('radio window ' + text);
+    if (this.diagnosis !== undefined && !this.radio.active) {
+      this.modem.requestSession('diag');
+      this.diagnosis = undefined;
+    }
+  }
+
+  private onSessionEnd(r: SessionResult): void {
+    this.board.console.log(`modem session ${r.ok ? 'ok' : `failed at ${r.failedStep}: ${r.error}`}, ${r.filesUploaded} files, ${r.framesUploaded} frames up, ${r.inboxFiles} inbox files`);
+    if (r.ok) this.firmware?.confirm();
+    if (this.announce) {
+      this.announce = false;
+      this.local.announce(r.ok ? 'resultOk' : 'resultFailed');
+    }
+    if (this.config.mode !== 'run') this.board.power.restart();
   }
 
   private onOverwrite(e: OverwriteEvent): void {
@@ -107,28 +201,56 @@ export class Application {
     this.counters.value.wake.alarms++;
     this.log.record(EVENTS.alarmRaised, `${alarm.kind} ${alarm.value}`);
     this.board.console.log(`alarm ${alarm.kind} ${alarm.value} (threshold ${alarm.threshold}) at ${Math.floor(atMs / MS_PER_SECOND)}`);
+    this.modem.raiseAlarm({ type: alarm.kind, value: alarm.value });
+  }
+
+  /** §5.6.2 factory: configuration, white list, stored frames and pending files back to factory state. */
+  private factoryReset(): EffectResult {
+    this.config.factoryReset();
+    this.whitelist.erase();
+    this.store.erase();
+    this.modem.outbox.clear();
+    return { ok: true, restart: true };
+  }
+
+  /** §5.6.4 / magnet action 1: a window of radio.duration in every mode, then a session. */
+  private startDiagnosis(origin: 'magnet' | 'command'): EffectResult {
+    this.diagnosis = origin;
+    this.radio.requestWindow();
+    return { ok: true };
   }
 
   private localActions(): LocalActions {
     return {
       mode: () => this.config.mode,
       lastConnectionOk: () => this.counters.value.modem.lastCnxOk >= this.counters.value.modem.lastCnxKo,
-      actionUnderway: () => this.radio.active,
+      actionUnderway: () => this.radio.active || this.modem.active,
       switchToRun: () => {
         this.config.setMode('run');
         this.addRunTasks();
       },
       runMagnetAction: () => this.runMagnetAction(),
       openLocalInterfaces: () => this.openBle(),
-      factoryReset: () => this.config.factoryReset(),
+      factoryReset: () => {
+        this.config.factoryReset();
+        this.whitelist.erase();
+      },
     };
   }
 
-  /** §4.2.1.1 `local.magnet`: 0 BLE + modem, 1 diagnosis, 2 request. */
+  /** §3.1.1.3 / §4.2.1.1: the action of a double magnet pass in STORAGE or RUN. */
   private runMagnetAction(): void {
     const action = this.config.current.local.magnet;
-    if (action === 0) this.openBle();
-    else if (action === 1) this.radio.requestWindow();
+    if (action === MAGNET_BLE_AND_MODEM) {
+      this.openBle();
+      this.modem.requestSession('magnet');
+    } else if (action === MAGNET_DIAGNOSIS) {
+      this.announce = true;
+      this.startDiagnosis('magnet');
+    } else {
+      this.announce = true;
+      this.modem.requestSession('request');
+    }
   }
 
   private openBle(): void {

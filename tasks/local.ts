@@ -100,6 +100,11 @@ export class LocalTask implements Task {
     // FACTORY SETTINGS is only left by configuring the product (§3.1.1.1).
   }
 
+  /** The end of a magnet action: 3 short beeps if it went well, 3 long if not (§3.1.1.3). */
+  announce(code: 'resultOk' | 'resultFailed'): void {
+    this.beep(code);
+  }
+
   private beep(code: BeepCode): void {
     this.beeping = true;
     this.board.buzzer.play(beepPattern(code), () => {

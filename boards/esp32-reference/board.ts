@@ -144,6 +144,7 @@ export function createBoard(): Board {
     files: new Esp32FileStore({ File, Iterator, System }, FILES_ROOT),
     usb: undefined,
     ble: undefined,
+    ota: undefined,
     console: log,
     // native/wmbus_kernels.c: the receive path's byte loops in C instead of interpreted TypeScript.
     wmbusKernels,

@@ -280,6 +280,7 @@ export class UploadRig {
       files: this.files,
       usb: undefined,
       ble: undefined,
+      ota: undefined,
       console: { log: (l) => this.console.push(l) },
     };
   }

@@ -16,6 +16,7 @@ export interface XsStart {
   readonly ntpPort: number;
   readonly json: boolean;
   readonly files: boolean;
+  readonly trace: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     sockets: new HostSocketsBridge(bridge),
     ftpPort: start.ftpPort,
     ntpPort: start.ntpPort,
+    ...(start.trace ? { trace: (line: string) => send('trace', line) } : {}),
     attachClock: (now) => {
       virtualNow = now;
     },

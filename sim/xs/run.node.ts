@@ -44,7 +44,7 @@ export async function runInXs(argv: string[], print: (line: string) => void): Pr
   const files = new Map<string, Uint8Array>();
   let summary: SimSummary | undefined;
   let failure: string | undefined;
-  const start: XsStart = { scenario, ftpPort: ftp.port, ntpPort: sntp.port, json: options.json, files: options.outDir !== undefined };
+  const start: XsStart = { scenario, ftpPort: ftp.port, ntpPort: sntp.port, json: options.json, files: options.outDir !== undefined, trace: options.trace };
   const handlers: Record<string, HostHandler> = {
     start: async () => utf8Encode(JSON.stringify(start)),
     print: async (p) => {
@@ -57,6 +57,10 @@ export async function runInXs(argv: string[], print: (line: string) => void): Pr
     file: async (p) => {
       const n = p[0];
       files.set(utf8Decode(p, 1, 1 + n), p.slice(1 + n));
+      return EMPTY;
+    },
+    trace: async (p) => {
+      process.stderr.write(utf8Decode(p) + '\n');
       return EMPTY;
     },
     done: async (p) => {

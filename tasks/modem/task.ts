@@ -246,7 +246,7 @@ export class ModemTask implements Task {
         events: o.log,
         modem: o.modem,
         reports: {
-          supervision: (h) => buildSupervisionDocument(h, this.supervision()),
+          supervision: (h) => this.supervisionDocument(h),
           log: (h) => o.log.logGet(h),
         },
         logClean: () => o.log.logClean(),
@@ -332,6 +332,11 @@ export class ModemTask implements Task {
     s.retryAt = now + backoffMs(s.failures);
     this.save();
     this.o.modem.powerOff().catch(() => undefined);
+  }
+
+  /** The §5.7 supervision file, with the modem figures of the last session (USB `supervisionGet` too). */
+  supervisionDocument(header: FileHeader): BsonDocument {
+    return buildSupervisionDocument(header, this.supervision());
   }
 
   private supervision() {

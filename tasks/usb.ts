@@ -1,0 +1,109 @@
+import type { Board } from '../boards/types';
+import type { BsonDocument } from '../protocol/bson/types';
+import { encodeFile, fileName } from '../protocol/files/codec';
+import type { FileHeader } from '../protocol/files/header';
+import { OUTBOX_DIRECTORY, outboxName, type OutboxKind } from '../protocol/files/names';
+import { CommandRunner } from './commands/runner';
+import type { InboxOutcome } from './commands/types';
+import type { ConfigStore } from './config-store';
+import type { Counters } from './counters';
+import { decodeFile } from '../protocol/files/codec';
+import { sessionEffects } from './modem/effects';
+import type { LogBook } from './modem/task';
+import type { AppEffects, CertificateKeeper, FirmwareInstaller, SessionModem, WhitelistKeeper } from './modem/types';
+import type { AddResult } from './outbox';
+
+const MS_PER_SECOND = 1000;
+
+export interface UsbInboxOptions {
+  readonly board: Board;
+  readonly config: ConfigStore;
+  readonly counters: Counters;
+  readonly log: LogBook;
+  readonly modem: SessionModem;
+  readonly app: AppEffects;
+  readonly whitelist?: WhitelistKeeper;
+  readonly certificates?: CertificateKeeper;
+  readonly firmware?: FirmwareInstaller;
+  /** The §5.7 supervision document (the modem task builds it from the last session's modem figures). */
+  readonly supervision: (header: FileHeader) => BsonDocument;
+}
+
+/**
+ * The USB drive as a command source (primary spec §2.4.5): configuration, white-list and command
+ * files the installer copied run through the same command runner as the FTP inbox; their ACKs and
+ * the files a command asks for (configGet, supervisionGet, logGet) are written back to the drive,
+ * and firmware images or certificates a command names are read from it.
+ */
+export class UsbInbox {
+  constructor(private readonly o: UsbInboxOptions) {}
+
+  /** Runs every file waiting on the drive; returns the outcomes (empty when there was nothing). */
+  async process(): Promise<InboxOutcome[]> {
+    const usb = this.o.board.usb;
+    if (usb === undefined) return [];
+    const files = usb.take();
+    if (files.length === 0) return [];
+    const dropped = new Map(files.map((f) => [f.name, f.bytes]));
+    const o = this.o;
+    const runner = new CommandRunner({
+      uid: o.board.identity.uid,
+      clock: o.board.clock,
+      events: o.log,
+      decode: (bytes, encrypted) => {
+        const security = o.config.current.security;
+        return decodeFile(bytes, { encrypted, key: security.key ?? undefined, crcMode: security.crcMode });
+      },
+      effects: sessionEffects({
+        now: () => o.board.clock.now(),
+        config: o.config,
+        counters: o.counters,
+        events: o.log,
+        modem: o.modem,
+        app: o.app,
+        whitelist: o.whitelist,
+        certificates: o.certificates,
+        firmware: o.firmware,
+        fetchBin: async (name, maxBytes) => {
+          const bytes = dropped.get(name);
+          if (bytes === undefined) throw new Error(`${name} is not on the USB drive`);
+          if (bytes.length > maxBytes) throw new Error(`${name} is larger than ${maxBytes} bytes`);
+          return bytes;
+        },
+        queueConfig: () => this.write('config', o.config.document()),
+        queueSupervision: () => this.write('supervision', o.supervision(this.header())),
+        queueLog: () => this.write('log', o.log.logGet(this.header())),
+        logClean: () => o.log.logClean(),
+        // A USB drop is one pass: there is no server inbox to read again.
+        requestAnotherPass: () => undefined,
+      }),
+    });
+    const outcomes = await runner.processInbox(files, 'usb');
+    for (const outcome of outcomes) for (const ack of outcome.acks) this.put(ack.name, ack.doc);
+    return outcomes;
+  }
+
+  private header(): FileHeader {
+    return { uid: this.o.board.identity.uid, source: 'usb', timeSec: Math.floor(this.o.board.clock.now() / MS_PER_SECOND) };
+  }
+
+  private write(kind: OutboxKind, doc: BsonDocument): AddResult {
+    const timeSec = this.header().timeSec;
+    const encrypted = this.o.config.current.security.encryption;
+    try {
+      const name = this.put(outboxName(this.o.board.identity.uid, timeSec, kind, encrypted), doc);
+      return { ok: true, file: { id: name, name, directory: OUTBOX_DIRECTORY[kind], kind, timeSec } };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /** Encodes like every file the box writes (CRC trailer, AES when configured) and puts it on the drive. */
+  private put(name: string, doc: BsonDocument): string {
+    const security = this.o.config.current.security;
+    const bytes = encodeFile(doc, { encryption: security.encryption, key: security.key ?? undefined, crcMode: security.crcMode });
+    const final = security.encryption && !name.endsWith('.aes') ? fileName(name, true) : name;
+    this.o.board.usb?.put(final, bytes);
+    return final;
+  }
+}

@@ -111,7 +111,7 @@ export class Application {
       certificates,
       ...(this.firmware !== undefined ? { firmware: this.firmware } : {}),
       supervision: (h) => this.modem.supervisionDocument(h),
-    });
+    }, this.scheduler);
     this.local = new LocalTask(board, this.scheduler, this.localActions());
     this.monitoring = new MonitoringTask(board, this.config, this.counters, { alarm: (a, at) => this.onAlarm(a, at) });
     this.radio = new RadioTask(board, this.scheduler, this.config, this.whitelist, this.counters, this.store, {
@@ -120,16 +120,18 @@ export class Application {
       onWindowEnd: (s) => this.onWindowEnd(s),
     });
     this.scheduler.add(this.local);
+    this.scheduler.add(this.usb);
     if (this.config.mode === 'run') this.addRunTasks();
-    board.usb?.onConnect(() => void this.processUsb());
+    board.usb?.onConnect(() => this.processUsb());
   }
 
   start(): void {
     this.board.console.log(`boot: ${this.board.power.wakeCause}, mode ${this.config.mode}`);
-    this.scheduler.start();
+    // Both before the first pass, so the scheduler sees the work and stays awake for it.
+    if (this.board.usb?.connected() === true) this.processUsb();
     // A trial image proves itself with a server session (tasks/firmware/updater.ts).
     if (this.firmware?.trial === true && this.runTasks) this.modem.requestSession('request');
-    if (this.board.usb?.connected() === true) void this.processUsb();
+    this.scheduler.start();
   }
 
   private nowSeconds(): number {
@@ -158,12 +160,18 @@ export class Application {
   }
 
   /** USB drive files run like inbox files (§2.4.5); their ACKs go back to the drive. */
-  private async processUsb(): Promise<void> {
+  private processUsb(): void {
     const modeBefore = this.config.mode;
-    const outcomes = await this.usb.process();
-    if (outcomes.length === 0) return;
-    this.board.console.log(`usb: ${outcomes.length} file(s) processed`);
-    this.afterConfiguration(modeBefore);
+    this.usb.run((result) => {
+      if (result instanceof Error) {
+        this.log.record(EVENTS.inboxFileRejected, `usb: ${result.message}`);
+        this.board.console.log(`usb: ${result.message}`);
+        return;
+      }
+      if (result.length === 0) return;
+      this.board.console.log(`usb: ${result.length} file(s) processed`);
+      this.afterConfiguration(modeBefore);
+    });
   }
 
   /** A configuration may have changed the mode (§4.2.1): the tasks of the new mode start after a restart. */

@@ -12,8 +12,11 @@ import { sessionEffects } from './modem/effects';
 import type { LogBook } from './modem/task';
 import type { AppEffects, CertificateKeeper, FirmwareInstaller, SessionModem, WhitelistKeeper } from './modem/types';
 import type { AddResult } from './outbox';
+import type { Task, TaskHost } from './types';
 
 const MS_PER_SECOND = 1000;
+/** Between the local task (10) and the modem (20). */
+const USB_PRIORITY = 15;
 
 export interface UsbInboxOptions {
   readonly board: Board;
@@ -35,11 +38,44 @@ export interface UsbInboxOptions {
  * the files a command asks for (configGet, supervisionGet, logGet) are written back to the drive,
  * and firmware images or certificates a command names are read from it.
  */
-export class UsbInbox {
-  constructor(private readonly o: UsbInboxOptions) {}
+export class UsbInbox implements Task {
+  readonly name = 'usb';
+  readonly priority = USB_PRIORITY;
+  private running = false;
+
+  constructor(private readonly o: UsbInboxOptions, private readonly host: TaskHost) {}
+
+  /** Keeps the box awake while a drop is being processed. */
+  busy(): boolean {
+    return this.running;
+  }
+
+  nextWake(): number {
+    return Infinity;
+  }
+
+  step(): void {
+    // Work happens in `run`; the scheduler only needs to know the box must stay awake meanwhile.
+  }
+
+  /** Processes the drive's files, then reports the outcomes (or the failure) to `done`. */
+  run(done: (outcomes: InboxOutcome[] | Error) => void): void {
+    if (this.running) return;
+    this.running = true;
+    this.process().then(
+      (outcomes) => this.finish(done, outcomes),
+      (e: unknown) => this.finish(done, e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  private finish(done: (outcomes: InboxOutcome[] | Error) => void, result: InboxOutcome[] | Error): void {
+    this.running = false;
+    done(result);
+    this.host.wake(this);
+  }
 
   /** Runs every file waiting on the drive; returns the outcomes (empty when there was nothing). */
-  async process(): Promise<InboxOutcome[]> {
+  private async process(): Promise<InboxOutcome[]> {
     const usb = this.o.board.usb;
     if (usb === undefined) return [];
     const files = usb.take();

@@ -11,6 +11,14 @@ export interface HostIo {
   settle(): Promise<void>;
 }
 
+/**
+ * Promise continuations an event starts (the firmware's async sessions) must run at that event's
+ * virtual time, before the clock moves on. Awaiting lets each pending continuation chain advance
+ * one hop per round; this many rounds covers the deepest chains in the firmware (a socket read
+ * resolving through the FTP client, a deadline wrapper and the session's stage), in Node and XS alike.
+ */
+const MICROTASK_ROUNDS = 24;
+
 interface SimEvent {
   readonly at: number;
   readonly seq: number;
@@ -116,6 +124,7 @@ export class SimWorld implements SimTime {
       this.heap.pop();
       this.time = next.at;
       next.fn();
+      for (let i = 0; i < MICROTASK_ROUNDS; i++) await undefined;
     }
     if (endMs > this.time) this.time = endMs;
   }

@@ -92,13 +92,23 @@ describe('operating modes (§3.1.1)', () => {
     expect(site.lines[site.lines.length - 1]).toBe('boot: reset, mode storage');
   });
 
-  test('in RUN mode a pass answers three short beeps when the last connection did not fail', async () => {
+  test('in RUN mode a pass answers three short beeps while no connection has failed', async () => {
+    const site = testSite({ preset: { config: { ...PRESET.config, mode: 'run' } } });
+    site.device.powerOn();
+    await site.world.runUntil(T0 + HOUR);
+    site.device.magnetPass();
+    await site.world.runUntil(T0 + HOUR + 5000);
+    expect(beepsSince(site, T0 + HOUR)).toBe('SSS');
+  });
+
+  test('in RUN mode a pass answers three long beeps when the last connection failed', async () => {
+    // The install's magnet action (BLE + modem) tries a session; this site has no FTP server configured.
     const site = testSite({ preset: PRESET });
     await installInRun(site);
     await site.world.runUntil(T0 + HOUR);
     site.device.magnetPass();
     await site.world.runUntil(T0 + HOUR + 5000);
-    expect(beepsSince(site, T0 + HOUR)).toBe('SSS');
+    expect(beepsSince(site, T0 + HOUR)).toBe('LLL');
   });
 });
 

@@ -1,6 +1,7 @@
 import { benchFiles } from './files';
 import { benchSimulatedYear } from './sim-year.node';
 import { benchStore } from './store';
+import { benchUpload } from './upload';
 import type { BenchResult } from './types';
 import { benchDecode } from './wmbus-decode';
 import { benchXsRadio } from './xs-radio.node';
@@ -14,6 +15,7 @@ const BENCHES: readonly { readonly name: string; readonly run: () => Promise<Ben
   { name: 'receive path (XS)', run: benchXsRadio },
   { name: 'frame store', run: benchStore },
   { name: 'files', run: benchFiles },
+  { name: 'upload session', run: benchUpload },
   { name: 'simulated year', run: benchSimulatedYear },
 ];
 

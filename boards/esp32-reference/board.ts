@@ -8,6 +8,7 @@ import { File, Iterator, System } from 'file';
 import Preference from 'preference';
 import Timer from 'timer';
 import * as native from 'esp32_power';
+import * as otaNative from 'esp32_ota';
 import * as wmbusKernels from 'wmbus_kernels';
 import { EnergyLedger } from '../../drivers/power/ledger';
 import type { Board, Console, Identity } from '../types';
@@ -21,6 +22,7 @@ import { Esp32Flash } from '../../drivers/esp32/flash';
 import { Esp32Gauge } from '../../drivers/esp32/gauge';
 import { Esp32Hall } from '../../drivers/esp32/hall';
 import { Esp32ModemPort } from '../../drivers/esp32/modem-port';
+import { Esp32Ota } from '../../drivers/esp32/ota';
 import { Esp32Power } from '../../drivers/esp32/power';
 import { Esp32Settings } from '../../drivers/esp32/settings';
 import { Esp32Watchdog } from '../../drivers/esp32/watchdog';
@@ -144,7 +146,8 @@ export function createBoard(): Board {
     files: new Esp32FileStore({ File, Iterator, System }, FILES_ROOT),
     usb: undefined,
     ble: undefined,
-    ota: undefined,
+    // native/esp32_ota.c: ota_0 / ota_1 under ESP-IDF app rollback.
+    ota: new Esp32Ota(otaNative),
     console: log,
     // native/wmbus_kernels.c: the receive path's byte loops in C instead of interpreted TypeScript.
     wmbusKernels,

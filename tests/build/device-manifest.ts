@@ -17,6 +17,7 @@ export const FIRMWARE_TREES = ['protocol', 'tasks', 'drivers', 'boards/esp32-ref
 export const ROOT_MODULES: Readonly<Record<string, string>> = {
   board: './moddable-board',
   esp32_power: './native/esp32_power',
+  esp32_ota: './native/esp32_ota',
   wmbus_kernels: './native/wmbus_kernels',
 };
 

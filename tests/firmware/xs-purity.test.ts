@@ -21,7 +21,7 @@ const FORBIDDEN: readonly { readonly name: string; readonly pattern: RegExp }[] 
   { name: 'Date.now', pattern: /\bDate\.now\s*\(/ },
   { name: 'new Date() without a time', pattern: /new Date\(\s*\)/ },
   { name: 'performance.now', pattern: /\bperformance\.now\s*\(/ },
-  { name: 'npm package import', pattern: /from\s+['"](?![./]|embedded:|board['"]|timer['"]|preference['"]|flash['"]|file['"]|ota['"]|crypt['"]|esp32_power['"]|wmbus_kernels['"])[^'"]+['"]/ },
+  { name: 'npm package import', pattern: /from\s+['"](?![./]|embedded:|board['"]|timer['"]|preference['"]|flash['"]|file['"]|ota['"]|crypt['"]|esp32_power['"]|esp32_ota['"]|wmbus_kernels['"])[^'"]+['"]/ },
   { name: 'simulator import', pattern: /from\s+['"][./]*\/sim\// },
 ];
 

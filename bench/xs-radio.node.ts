@@ -87,6 +87,10 @@ async function measure(prefix: string, start: typeof startXs): Promise<BenchResu
     await worker.evaluate(`bench.newStore('device')`);
     await stage('store.device', `bench.stageStore(${METERS})`);
     await stage('store.record_crc', `bench.stageRecordCrc(${METERS})`);
+    await worker.evaluate(`bench.newStore('device', true)`);
+    await stage('store.device.prepared', `bench.stageStore(${METERS})`);
+    await worker.evaluate(`bench.newStore('device', true, true)`);
+    await stage('store.device.prepared.stub_write', `bench.stageStore(${METERS})`);
     await worker.evaluate(`bench.newStore('sim')`);
     await stage('store.simflash', `bench.stageStore(${METERS})`);
 

@@ -6,7 +6,7 @@ import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
 import { PORTABLE_KERNELS, type WmbusKernels } from '../../protocol/wmbus/kernels';
 import { decodePhy } from '../../protocol/wmbus/phy';
 import type { LinkMode, PhyOptions } from '../../protocol/wmbus/types';
-import { Esp32Flash, type FlashPartition } from '../../drivers/esp32/flash';
+import { Esp32Flash, type FlashClass, type FlashPartition } from '../../drivers/esp32/flash';
 import type { Flash } from '../../drivers/flash/types';
 import { SimFlash } from '../../sim/drivers/flash';
 import { EnergyLedger } from '../../drivers/power/ledger';
@@ -15,7 +15,8 @@ import type { RadioCounters } from '../../tasks/counters';
 import { WindowFilter, whitelistTable } from '../../tasks/radio/filter';
 import { ReceivePath } from '../../tasks/radio/receive';
 import { crc16Ccitt } from '../../protocol/checksum/crc16-ccitt';
-import { FrameStore } from '../../tasks/store/frame-store';
+import { FRAME_RECORD_OVERHEAD, FrameStore } from '../../tasks/store/frame-store';
+import type { FrameStoreOptions } from '../../tasks/store/types';
 
 /**
  * The radio receive path inside XS: decode → filter identity → recording rules (2000-ID white
@@ -35,6 +36,8 @@ interface NativeKernels extends WmbusKernels {
 const NATIVE = (globalThis as { wmbusNative?: NativeKernels }).wmbusNative;
 const KERNELS: WmbusKernels = NATIVE ?? PORTABLE_KERNELS;
 const RECORD_CRC = NATIVE?.crc16Ccitt ?? crc16Ccitt;
+/** What tasks/app.ts hands the store: the board's native record CRC when it has one, else the store's own. */
+const STORE_OPTIONS: FrameStoreOptions = { recordCrc: NATIVE?.crc16Ccitt };
 /** FrameStore record: commit, kind, n, T (4), R, then F. */
 const RECORD_PREFIX = 8;
 const MAX_FRAME_BYTES = 255;
@@ -67,10 +70,19 @@ class RamPartition implements FlashPartition {
   }
 }
 
-function deviceFlash(): Esp32Flash {
+/**
+ * The RAM partition with a write that keeps nothing: metering appends on it leaves out the
+ * stand-in's own write (a JS method and a metered copy of every programmed byte), which on the
+ * device is one native call whose time is the flash program time.
+ */
+class StubWritePartition extends RamPartition {
+  override write(): void {}
+}
+
+function deviceFlash(partition: FlashClass = RamPartition): Esp32Flash {
   let t = 0;
   const ledger = new EnergyLedger({ now: () => t++ } as unknown as ConstructorParameters<typeof EnergyLedger>[0]);
-  return new Esp32Flash(RamPartition, 'framestore', ledger);
+  return new Esp32Flash(partition, 'framestore', ledger);
 }
 
 function send(value: unknown): void {
@@ -195,9 +207,15 @@ const api = {
   /**
    * A fresh frame store on a blank partition (mounting it is not metered with the appends): the
    * simulator's flash (program is a JS byte loop) or the device driver over a RAM partition.
+   * `prepared`: room for the whole stage made ready first, as the radio task's `prepare` before a
+   * window does, so the appends meet no sector blank check. `stubWrite`: the device driver over
+   * `StubWritePartition`.
    */
-  newStore(flash: 'sim' | 'device'): void {
-    state.store = FrameStore.open(flash === 'sim' ? new SimFlash({ size: FRAME_STORE_BYTES }) : deviceFlash());
+  newStore(flash: 'sim' | 'device', prepared = false, stubWrite = false): void {
+    const device = (): Esp32Flash => deviceFlash(stubWrite ? StubWritePartition : RamPartition);
+    const store = FrameStore.open(flash === 'sim' ? new SimFlash({ size: FRAME_STORE_BYTES }) : device(), STORE_OPTIONS);
+    if (prepared) store.prepare(state.frames.reduce((sum, f) => sum + f.length + FRAME_RECORD_OVERHEAD, 0));
+    state.store = store;
   },
   /** Stage 4: appending each frame to the store, as the receive path does. */
   stageStore(count: number): void {
@@ -233,7 +251,7 @@ const api = {
   },
   /** Opens a listening window the way the radio task does: white list table, empty dedup set, receive path. */
   openWindow(): void {
-    const store = FrameStore.open(state.flash as Flash);
+    const store = FrameStore.open(state.flash as Flash, STORE_OPTIONS);
     const settings = { phy: 'T1C1' as const, t1Only: false, bFormatLFieldAdaptation: true, longHeader: true, kernels: KERNELS };
     state.path = new ReceivePath(settings, windowFilter(), store, radioCounters());
   },

@@ -64,7 +64,19 @@ const KIND_CURSOR = 0x43;
 
 /** commit, kind, n, T(4), R, then F, then CRC-16. */
 const FRAME_PREFIX = 8;
+/**
+ * Offsets in a record's body: the record without its commit byte, which is programmed on its
+ * own. Kind, n, T, R, then F from BODY_PREFIX, then the CRC-16.
+ */
+const BODY_LENGTH = 1;
+const BODY_TIME = 2;
+const BODY_RSSI = 6;
+const BODY_PREFIX = FRAME_PREFIX - 1;
 const CRC16_SIZE = 2;
+/** Cursor record less its commit byte: kind, serial (4), CRC-16. */
+const CURSOR_BODY_SIZE = 7;
+/** An int32 read of four erased bytes. */
+const ERASED_WORD = -1;
 /** Flash bytes a frame record takes on top of the frame itself. */
 export const FRAME_RECORD_OVERHEAD = FRAME_PREFIX + CRC16_SIZE;
 const CURSOR_RECORD_SIZE = 8;
@@ -103,9 +115,14 @@ export class FrameStore implements FrameLog {
   private readonly firstSerialOf: Uint32Array;
   private readonly onOverwrite: ((event: OverwriteEvent) => void) | undefined;
   private head = -1;
+  /** Flash offset of the head sector. */
+  private headStart = 0;
   private tail = -1;
-  /** Offset in the head sector where the next record goes; sectorSize once the head is closed. */
-  private writeOffset = 0;
+  /**
+   * Offset in the head sector where the next record goes; sectorSize once the head is closed, and
+   * before the first sector is opened.
+   */
+  private writeOffset: number;
   private nextSeq = 0;
   private nextSerial = 0;
   /** Persisted cursor; the effective one is clamped to the records still held. */
@@ -113,13 +130,22 @@ export class FrameStore implements FrameLog {
   private overwritten = 0;
   private overwrittenPending = 0;
   private recoveredTorn = 0;
-  private readonly record = new Uint8Array(FRAME_RECORD_OVERHEAD + MAX_FRAME);
+  /**
+   * The frame record being written, from its kind byte on (the commit byte is programmed on its
+   * own, last). It starts its own buffer, so the ESP32 flash driver hands it to the flash module
+   * without a copy. Its kind byte never changes.
+   */
+  private readonly body = new Uint8Array(FRAME_RECORD_OVERHEAD - 1 + MAX_FRAME);
+  /** The body's multi-byte fields: one native call each instead of a store per byte. */
+  private readonly bodyView = new DataView(this.body.buffer);
   private readonly commitByte = Uint8Array.of(COMMITTED);
   private readonly recordCrc: RecordCrc;
 
   private constructor(private readonly flash: Flash, options: FrameStoreOptions) {
     this.sectorSize = flash.sectorSize;
     this.sectorCount = Math.floor(flash.size / flash.sectorSize);
+    this.writeOffset = this.sectorSize;
+    this.body[0] = KIND_FRAME;
     if (this.sectorSize < MIN_SECTOR_SIZE || this.sectorCount < MIN_SECTORS) {
       throw new RangeError(`frame store needs ${MIN_SECTORS} sectors of at least ${MIN_SECTOR_SIZE} bytes`);
     }
@@ -138,24 +164,32 @@ export class FrameStore implements FrameLog {
   }
 
   append(record: FrameRecord): void {
-    const n = record.frame.length;
+    // Runs once per recorded frame inside a listening window: no helper calls and no allocation
+    // but the view handed to the flash (docs/benchmarks.md, receive path).
+    const frame = record.frame;
+    const time = record.time;
+    const rssi = record.rssi;
+    const n = frame.length;
     if (n < 1 || n > MAX_FRAME) throw new RangeError('frame length must be 1..255');
-    if (!Number.isInteger(record.time) || record.time < 0 || record.time > MAX_U32) {
-      throw new RangeError('time must be uint32 seconds');
-    }
-    if (!Number.isInteger(record.rssi) || record.rssi < -128 || record.rssi > 127) {
-      throw new RangeError('rssi must be int8 dBm');
-    }
+    // `>>> 0` and `<< 24 >> 24` give back the same number exactly for integers in uint32 and int8.
+    if (time >>> 0 !== time) throw new RangeError('time must be uint32 seconds');
+    if ((rssi << 24) >> 24 !== rssi) throw new RangeError('rssi must be int8 dBm');
+    const b = this.body;
+    const v = this.bodyView;
+    b[BODY_LENGTH] = n;
+    v.setUint32(BODY_TIME, time, true);
+    // A Uint8Array store keeps the low 8 bits: the int8's two's complement.
+    b[BODY_RSSI] = rssi;
+    b.set(frame, BODY_PREFIX);
+    const end = BODY_PREFIX + n;
+    v.setUint16(end, this.recordCrc(b, 0, end), true);
+    // `writeRecord`, inline: the body after the commit byte's place, then the commit byte alone.
     const size = FRAME_RECORD_OVERHEAD + n;
-    const r = this.record;
-    r[0] = BLANK;
-    r[1] = KIND_FRAME;
-    r[2] = n;
-    putU32(r, 3, record.time);
-    r[7] = record.rssi & 0xff;
-    r.set(record.frame, FRAME_PREFIX);
-    putU16(r, FRAME_PREFIX + n, this.recordCrc(r, 1, FRAME_PREFIX + n));
-    this.writeRecord(r.subarray(0, size));
+    if (this.writeOffset + size > this.sectorSize) this.openNextSector(false);
+    const at = this.headStart + this.writeOffset;
+    this.flash.program(at + 1, b.subarray(0, size - 1));
+    this.flash.program(at, this.commitByte);
+    this.writeOffset += size;
     this.nextSerial++;
   }
 
@@ -175,13 +209,14 @@ export class FrameStore implements FrameLog {
   commitUpload(cursor: UploadCursor): boolean {
     if (!Number.isInteger(cursor) || cursor > this.nextSerial) return false;
     if (cursor <= this.cursor) return true;
-    const r = this.record;
-    r[0] = BLANK;
-    r[1] = KIND_CURSOR;
-    putU32(r, 2, cursor);
-    putU16(r, 6, this.recordCrc(r, 1, 6));
+    // Once per upload, so made here rather than kept on the heap: the cursor record from its kind byte on.
+    const b = new Uint8Array(CURSOR_BODY_SIZE);
+    const v = new DataView(b.buffer);
+    b[0] = KIND_CURSOR;
+    v.setUint32(1, cursor, true);
+    v.setUint16(CURSOR_BODY_SIZE - CRC16_SIZE, this.recordCrc(b, 0, CURSOR_BODY_SIZE - CRC16_SIZE), true);
     if (this.head >= 0 && this.writeOffset + CURSOR_RECORD_SIZE <= this.sectorSize) {
-      this.writeRecord(r.subarray(0, CURSOR_RECORD_SIZE));
+      this.writeRecord(b);
       this.cursor = cursor;
     } else {
       // No room in the head: the header of the next sector carries the cursor.
@@ -323,6 +358,7 @@ export class FrameStore implements FrameLog {
       lastSerial = firstSerial;
     }
     this.head = head;
+    this.headStart = head * this.sectorSize;
     this.nextSeq = top.seq + 1;
     this.cursor = top.cursor;
     this.overwritten = top.overwritten;
@@ -348,13 +384,18 @@ export class FrameStore implements FrameLog {
     this.cursor = Math.min(this.cursor, this.nextSerial);
   }
 
-  /** Programs a record at the head (opening a sector if it does not fit), commit byte last. */
-  private writeRecord(r: Uint8Array): void {
-    if (this.head < 0 || this.writeOffset + r.length > this.sectorSize) this.openNextSector(false);
-    const at = this.head * this.sectorSize + this.writeOffset;
-    this.flash.program(at + 1, r.subarray(1));
+  /**
+   * Programs a record at the head (opening a sector if it does not fit): `body` (the record from
+   * its kind byte on) after the commit byte's place, then the commit byte on its own.
+   */
+  private writeRecord(body: Uint8Array): void {
+    const size = body.length + 1;
+    // With no head, writeOffset is sectorSize: this test alone opens the first sector too.
+    if (this.writeOffset + size > this.sectorSize) this.openNextSector(false);
+    const at = this.headStart + this.writeOffset;
+    this.flash.program(at + 1, body);
     this.flash.program(at, this.commitByte);
-    this.writeOffset += r.length;
+    this.writeOffset += size;
   }
 
   /**
@@ -382,6 +423,7 @@ export class FrameStore implements FrameLog {
     this.seqOf[next] = seq;
     this.firstSerialOf[next] = this.nextSerial;
     this.head = next;
+    this.headStart = next * this.sectorSize;
     if (wipe || this.tail < 0) this.tail = next;
     this.writeOffset = HEADER_SIZE;
     this.nextSeq = seq + 1;
@@ -392,8 +434,7 @@ export class FrameStore implements FrameLog {
     const st = this.state[i];
     if (st === SECTOR_ERASED) return false;
     if (st === SECTOR_UNKNOWN) {
-      const body = this.flash.read(i * this.sectorSize, this.sectorSize);
-      if (isBlank(body, 0, body.length)) {
+      if (isBlankSector(this.flash.read(i * this.sectorSize, this.sectorSize))) {
         this.state[i] = SECTOR_ERASED;
         return false;
       }
@@ -481,15 +522,16 @@ function readHeader(b: Uint8Array): HeaderRead {
 }
 
 function encodeHeader(h: Header): Uint8Array {
-  const b = new Uint8Array(HEADER_SIZE).fill(BLANK);
-  putU32(b, 0, SECTOR_MAGIC);
-  putU32(b, 4, h.seq);
-  putU32(b, 8, h.firstSerial);
-  putU32(b, 12, h.validFrom);
-  putU32(b, 16, h.cursor);
-  putU32(b, 20, Math.min(h.overwritten, MAX_U32));
-  putU32(b, 24, Math.min(h.overwrittenPending, MAX_U32));
-  putU32(b, HEADER_CRC_OFFSET, crc32(b.subarray(0, HEADER_CRC_OFFSET)));
+  const b = new Uint8Array(HEADER_SIZE);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, SECTOR_MAGIC, true);
+  v.setUint32(4, h.seq, true);
+  v.setUint32(8, h.firstSerial, true);
+  v.setUint32(12, h.validFrom, true);
+  v.setUint32(16, h.cursor, true);
+  v.setUint32(20, Math.min(h.overwritten, MAX_U32), true);
+  v.setUint32(24, Math.min(h.overwrittenPending, MAX_U32), true);
+  v.setUint32(HEADER_CRC_OFFSET, crc32(b.subarray(0, HEADER_CRC_OFFSET)), true);
   return b;
 }
 
@@ -498,16 +540,22 @@ function isBlank(b: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
-function putU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v & 0xff;
-  b[at + 1] = (v >>> 8) & 0xff;
-  b[at + 2] = (v >>> 16) & 0xff;
-  b[at + 3] = (v >>> 24) & 0xff;
-}
-
-function putU16(b: Uint8Array, at: number, v: number): void {
-  b[at] = v & 0xff;
-  b[at + 1] = (v >>> 8) & 0xff;
+/**
+ * `isBlank` over a whole sector read back, four bytes per read and eight reads per test (an eighth
+ * of the byte loop's bytecodes in XS): the one long loop a sector switch meets when `prepare` did
+ * not run before the window.
+ */
+function isBlankSector(b: Uint8Array): boolean {
+  if ((b.byteOffset & 3) !== 0) return isBlank(b, 0, b.length);
+  const words = b.length >> 2;
+  const w = new Int32Array(b.buffer, b.byteOffset, words);
+  const runs = words & ~7;
+  let i = 0;
+  for (; i < runs; i += 8) {
+    if ((w[i] & w[i + 1] & w[i + 2] & w[i + 3] & w[i + 4] & w[i + 5] & w[i + 6] & w[i + 7]) !== ERASED_WORD) return false;
+  }
+  for (; i < words; i++) if (w[i] !== ERASED_WORD) return false;
+  return isBlank(b, words << 2, b.length);
 }
 
 function getU32(b: Uint8Array, at: number): number {

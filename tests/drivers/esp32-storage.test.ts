@@ -283,9 +283,37 @@ describe('frame-store flash partition', () => {
     ]);
   });
 
+  test('program time reaches the ledger in batches of 64 pages, and all of it before an erase', () => {
+    const { f, sink } = flash();
+    for (let page = 0; page < 63; page++) f.program(page * 256 + 7, Uint8Array.of(0));
+    expect(sink.charges).toEqual([]);
+    f.program(63 * 256, Uint8Array.of(0));
+    expect(sink.charges).toEqual([['flash', 'program', 64 * 0.4]]);
+    f.program(64 * 256 + 250, new Uint8Array(10)); // spans two pages
+    f.eraseSector(7);
+    expect(sink.charges.slice(1)).toEqual([
+      ['flash', 'program', 0.8],
+      ['flash', 'erase', 45],
+    ]);
+  });
+
+  test('a view writes its own bytes only, wherever it sits in its buffer', () => {
+    const { f } = flash();
+    const buffer = Uint8Array.of(1, 2, 3, 4, 5, 6);
+    f.program(0, buffer.subarray(0, 2));
+    f.program(8, buffer.subarray(3, 5));
+    expect(f.read(0, 3)).toEqual(Uint8Array.of(1, 2, 0xff));
+    expect(f.read(8, 3)).toEqual(Uint8Array.of(4, 5, 0xff));
+  });
+
   test('accesses outside the partition are refused', () => {
     const { f } = flash();
     expect(() => f.read(8 * 4096 - 1, 2)).toThrow(RangeError);
+    expect(() => f.read(-1, 2)).toThrow(RangeError);
+    expect(() => f.read(0.5, 2)).toThrow(RangeError);
+    expect(() => f.program(8 * 4096 - 1, Uint8Array.of(0, 0))).toThrow(RangeError);
+    expect(() => f.program(-1, Uint8Array.of(0))).toThrow(RangeError);
+    expect(() => f.program(Number.NaN, Uint8Array.of(0))).toThrow(RangeError);
     expect(() => f.eraseSector(8)).toThrow(RangeError);
   });
 });

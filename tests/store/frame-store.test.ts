@@ -1,3 +1,4 @@
+import { crc16Ccitt } from '../../protocol/checksum/crc16-ccitt';
 import { SimFlash } from '../../sim/drivers/flash';
 import { FRAME_RECORD_OVERHEAD, FrameStore, HEADER_SIZE } from '../../tasks/store/frame-store';
 import type { FrameRecord, OverwriteEvent, StoredFrame } from '../../tasks/store/types';
@@ -95,6 +96,59 @@ describe('append, pending, commitUpload', () => {
     expect(back.map((r) => [r.time, r.rssi, r.frame.length])).toEqual([
       [0, -128, 1],
       [0xffffffff, 0, 255],
+    ]);
+  });
+
+  test('T and R must be integers in range: fractions, NaN, 2^32 and 128 are range errors', () => {
+    const store = FrameStore.open(new SimFlash({ size: 8 * SECTOR }));
+    for (const time of [T0 + 0.5, Number.NaN, 2 ** 32, Number.POSITIVE_INFINITY]) {
+      expect(() => store.append({ time, rssi: -60, frame: FRAME_A })).toThrow(RangeError);
+    }
+    for (const rssi of [-60.5, Number.NaN, 128, -129, 2 ** 40]) {
+      expect(() => store.append({ time: T0, rssi, frame: FRAME_A })).toThrow(RangeError);
+    }
+    store.append({ time: 0xffffffff, rssi: 127, frame: FRAME_A });
+    expect(all(store).map((r) => [r.time, r.rssi])).toEqual([[0xffffffff, 127]]);
+  });
+
+  test('on flash a frame is commit, "F", n, T, R, F, CRC-16; the commit byte is programmed last, alone', () => {
+    const flash = new SimFlash({ size: 8 * SECTOR });
+    const store = FrameStore.open(flash);
+    const programs: [number, number[]][] = [];
+    const program = flash.program.bind(flash);
+    flash.program = (offset, bytes) => {
+      programs.push([offset, Array.from(bytes)]);
+      program(offset, bytes);
+    };
+    store.append({ time: T0, rssi: -60, frame: FRAME_A });
+    // T0 = 0x5CFCBA2A, little-endian; -60 dBm = 0xC4.
+    const body = [0x46, FRAME_A.length, 0x2a, 0xba, 0xfc, 0x5c, 0xc4, ...FRAME_A];
+    const crc = crc16Ccitt(Uint8Array.from(body));
+    const at = HEADER_SIZE; // first record of the first sector
+    expect(programs.slice(-2)).toEqual([
+      [at + 1, [...body, crc & 0xff, crc >> 8]],
+      [at, [0x00]],
+    ]);
+    expect(flash.read(at, body.length + 3)).toEqual(Uint8Array.from([0x00, ...body, crc & 0xff, crc >> 8]));
+  });
+
+  test('on flash an upload cursor is commit, "C", serial, CRC-16, committed last', () => {
+    const flash = new SimFlash({ size: 8 * SECTOR });
+    const store = FrameStore.open(flash);
+    for (let i = 0; i < 3; i++) store.append({ time: T0, rssi: -60, frame: FRAME_A });
+    const at = HEADER_SIZE + 3 * (FRAME_A.length + FRAME_RECORD_OVERHEAD);
+    const programs: [number, number[]][] = [];
+    const program = flash.program.bind(flash);
+    flash.program = (offset, bytes) => {
+      programs.push([offset, Array.from(bytes)]);
+      program(offset, bytes);
+    };
+    store.commitUpload(2);
+    const body = [0x43, 2, 0, 0, 0];
+    const crc = crc16Ccitt(Uint8Array.from(body));
+    expect(programs).toEqual([
+      [at + 1, [...body, crc & 0xff, crc >> 8]],
+      [at, [0x00]],
     ]);
   });
 

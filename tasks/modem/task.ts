@@ -1,7 +1,7 @@
 import type { Board } from '../../boards/types';
 import type { BsonDocument } from '../../protocol/bson/types';
-import { FTP_UPLOAD_DATA, FTP_UPLOAD_SUPERVISION, type FtpTrigger } from '../../protocol/config/types';
-import { nextCronMatch, parseCron, type Cron } from '../../protocol/cron/cron';
+import { FTP_UPLOAD_DATA, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';
+import { TriggerSchedule, type NextTrigger } from '../../protocol/cron/schedule';
 import type { Alarm } from '../../protocol/files/alarm';
 import type { FileHeader, FileSource } from '../../protocol/files/header';
 import { buildSupervisionDocument } from '../../protocol/files/supervision';
@@ -112,8 +112,7 @@ export class ModemTask implements Task {
   private sessionLimit = Infinity;
   private pollAt = Infinity;
   private waitingForSlot = false;
-  private triggerSource: readonly FtpTrigger[] | undefined;
-  private triggers: (Cron | undefined)[] = [];
+  private readonly schedule = new TriggerSchedule();
   private lastResult: SessionResult | undefined;
 
   constructor(private readonly o: ModemTaskOptions) {
@@ -358,23 +357,8 @@ export class ModemTask implements Task {
   }
 
   /** The earliest trigger after the last handled minute; the first in file order wins a shared minute (§4.2.5.1). */
-  private nextTrigger(): { at: number; index: number } {
-    const schedule = this.o.config.current.scheduleFTP;
-    if (schedule !== this.triggerSource) {
-      // A configuration from the INBOX may have replaced the schedule.
-      this.triggerSource = schedule;
-      this.triggers = schedule.map((t) => {
-        const p = parseCron(t.cron);
-        return p.ok ? p.cron : undefined;
-      });
-    }
-    let best = { at: Infinity, index: -1 };
-    this.triggers.forEach((c, index) => {
-      if (c === undefined) return;
-      const at = nextCronMatch(c, this.state.last);
-      if (at < best.at) best = { at, index };
-    });
-    return best;
+  private nextTrigger(): NextTrigger {
+    return this.schedule.next(this.o.config.current.scheduleFTP, this.state.last);
   }
 
   private load(): Persisted {

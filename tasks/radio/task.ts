@@ -1,7 +1,7 @@
 import type { Board } from '../../boards/types';
 import type { RadioPhy, RadioReceiveHandlers } from '../../drivers/radio/types';
 import type { Config, RadioMode } from '../../protocol/config/types';
-import { nextCronMatch, parseCron, type Cron } from '../../protocol/cron/cron';
+import { TriggerSchedule, type NextTrigger } from '../../protocol/cron/schedule';
 import { packetLength } from '../../protocol/wmbus/phy';
 import type { ConfigStore } from '../config-store';
 import type { Counters } from '../counters';
@@ -80,7 +80,7 @@ export function windowPlan(config: Config, triggerIndex: number): WindowPlan[] {
 export class RadioTask implements Task {
   readonly name = 'radio';
   readonly priority = RADIO_PRIORITY;
-  private readonly triggers: (Cron | undefined)[];
+  private readonly schedule = new TriggerSchedule();
   private readonly state: Persisted;
   private plan: WindowPlan[] = [];
   private windowEnd = Infinity;
@@ -98,10 +98,6 @@ export class RadioTask implements Task {
     private readonly sink: FrameSink,
     private readonly hooks: RadioHooks,
   ) {
-    this.triggers = config.current.scheduleRadio.map((t) => {
-      const p = parseCron(t.cron);
-      return p.ok ? p.cron : undefined;
-    });
     this.state = this.load();
   }
 
@@ -150,14 +146,8 @@ export class RadioTask implements Task {
   }
 
   /** The earliest trigger after the last handled minute; the first in file order wins a shared minute (§4.2.5.1). */
-  private nextTrigger(): { at: number; index: number } {
-    let best = { at: Infinity, index: -1 };
-    this.triggers.forEach((c, index) => {
-      if (c === undefined) return;
-      const at = nextCronMatch(c, this.state.last);
-      if (at < best.at) best = { at, index };
-    });
-    return best;
+  private nextTrigger(): NextTrigger {
+    return this.schedule.next(this.config.current.scheduleRadio, this.state.last);
   }
 
   private startNextWindow(now: number): void {

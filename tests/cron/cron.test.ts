@@ -1,4 +1,5 @@
 import { cronMatches, nextCronMatch, parseCron, type Cron } from '../../protocol/cron/cron';
+import { TriggerSchedule } from '../../protocol/cron/schedule';
 
 const utc = (s: string): number => Date.parse(s + 'Z');
 const cron = (text: string): Cron => {
@@ -63,5 +64,29 @@ describe('cron timer triggers (§4.2.5.1: mm hh dd MM DD)', () => {
     ['* * * *', '5 fields'],
   ])('"%s" is rejected (%s)', (text) => {
     expect(parseCron(text).ok).toBe(false);
+  });
+});
+
+describe('a schedule of triggers (§4.2.5.1)', () => {
+  test('the earliest trigger fires first', () => {
+    const s = new TriggerSchedule();
+    expect(s.next([{ cron: '0 3 * * *' }, { cron: '30 1 * * *' }], utc('2026-03-01T00:00:00'))).toEqual({ at: utc('2026-03-01T01:30:00'), index: 1 });
+  });
+
+  test('when two triggers fall in the same minute the first in the file wins', () => {
+    const s = new TriggerSchedule();
+    expect(s.next([{ cron: '0 * * * *' }, { cron: '0 3 * * *' }], utc('2026-03-01T02:30:00'))).toEqual({ at: utc('2026-03-01T03:00:00'), index: 0 });
+  });
+
+  test('an unparsable trigger is skipped and an empty schedule never fires', () => {
+    const s = new TriggerSchedule();
+    expect(s.next([{ cron: 'not a cron' }], utc('2026-03-01T00:00:00'))).toEqual({ at: Infinity, index: -1 });
+    expect(s.next([], utc('2026-03-01T00:00:00'))).toEqual({ at: Infinity, index: -1 });
+  });
+
+  test('a new schedule replaces the old one', () => {
+    const s = new TriggerSchedule();
+    s.next([{ cron: '0 3 * * *' }], utc('2026-03-01T00:00:00'));
+    expect(s.next([{ cron: '0 4 * * *' }], utc('2026-03-01T00:00:00')).at).toBe(utc('2026-03-01T04:00:00'));
   });
 });

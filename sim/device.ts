@@ -111,6 +111,13 @@ export class SimDevice {
     return this.current;
   }
 
+  /** A clock on the device's RTC for reading its state after a run (timers never fire). */
+  clock(): SimClock {
+    const c = new SimClock(this.o.world, this.rtc);
+    c.shutdown();
+    return c;
+  }
+
   powerOn(): void {
     this.boot('power-on');
   }

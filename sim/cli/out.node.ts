@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EventLog } from '../../tasks/log/event-log';
+import { SimFiles } from '../drivers/files';
 import type { SimRun } from '../run';
 
 /** Everything the device wrote, laid out for a person: its files, its settings, its USB drive, the summary. */
@@ -15,5 +17,8 @@ export function writeOutDir(outDir: string, run: SimRun): void {
     fs.mkdirSync(path.join(device, 'usb'), { recursive: true });
     for (const [name, bytes] of run.device.usbState.written) fs.writeFileSync(path.join(device, 'usb', name), bytes);
   }
+  // The event log as the firmware keeps it, read back through its own reader (T: UTC s, C: code, D: data).
+  const log = new EventLog(new SimFiles(run.device.files, Number.MAX_SAFE_INTEGER), run.device.clock());
+  fs.writeFileSync(path.join(device, 'log.json'), JSON.stringify(log.entries(), null, 2) + '\n');
   fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(run.summary, null, 2) + '\n');
 }

@@ -359,8 +359,14 @@ export class Bg95Emulator implements ModemModule, HostIo {
   // HostIo
 
   /** Always true: the world must also let the firmware's promise jobs run between events. */
+  /**
+   * Real I/O may still produce events: host operations in flight, traffic since the last quiet
+   * spell, or open connections whose peer may still talk. With none of these the world runs on
+   * without asking the host (the world itself runs the firmware's promise jobs after each event).
+   */
   busy(): boolean {
-    return true;
+    const host = this.options.host;
+    return host !== undefined && (this.hostTraffic || host.busy() || host.openCount() > 0);
   }
 
   async settle(): Promise<void> {

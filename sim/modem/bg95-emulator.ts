@@ -69,6 +69,8 @@ const PROMISE_TURNS = 64;
 const BITS_PER_BYTE = 8;
 /** A virtual-time jump longer than this, with sockets open, waits for pending replies first. */
 const PATIENT_GAP_MS = 250;
+/** Real time a local server gets to answer a request before the simulation gives up waiting. */
+const REPLY_PATIENCE_MS = 2000;
 /**
  * Real time to wait for a reply before letting virtual time jump: slices of this many ms, at most
  * this many slices. The wait ends at the first event, so its full length is only spent when a
@@ -229,6 +231,13 @@ export class Bg95Emulator implements ModemModule, HostIo {
   private epoch = 0;
   /** Host operations or events since the peers were last quiet for a whole patient wait. */
   private hostTraffic = false;
+  /**
+   * The firmware has just asked something of a peer that answers (bytes on a connection that has
+   * already received data, or a close while such a connection is open): the next settle waits for
+   * the answer in real time before virtual time moves, so when a local server replies never
+   * decides when the firmware sees the reply.
+   */
+  private replyDue = false;
 
   constructor(private readonly options: Bg95EmulatorOptions) {
     this.time = options.time;
@@ -359,20 +368,17 @@ export class Bg95Emulator implements ModemModule, HostIo {
   // HostIo
 
   /** Always true: the world must also let the firmware's promise jobs run between events. */
-  /**
-   * Real I/O may still produce events: host operations in flight, traffic since the last quiet
-   * spell, or open connections whose peer may still talk. With none of these the world runs on
-   * without asking the host (the world itself runs the firmware's promise jobs after each event).
-   */
   busy(): boolean {
-    const host = this.options.host;
-    return host !== undefined && (this.hostTraffic || host.busy() || host.openCount() > 0);
+    return true;
   }
 
   async settle(): Promise<void> {
     this.stats.settles++;
     const host = this.options.host;
-    if (host !== undefined && host.busy()) this.take(await host.settle(0));
+    if (host !== undefined && this.replyDue) {
+      this.replyDue = false;
+      this.take(await host.settle(REPLY_PATIENCE_MS));
+    } else if (host !== undefined && host.busy()) this.take(await host.settle(0));
     await this.jobTurns();
     if (host === undefined || !this.hostTraffic) return;
     // About to jump ahead in virtual time with connections open and traffic since the last quiet
@@ -759,6 +765,7 @@ export class Bg95Emulator implements ModemModule, HostIo {
       s.acked += bytes.length;
       if (forward.length > 0 && s.host !== undefined) {
         this.hostTraffic = true;
+        if (s.udp || s.readTotal + s.rxBytes > 0) this.replyDue = true;
         this.options.host?.send(s.host, forward, s.udp ? address : undefined, s.udp ? port : undefined);
       }
       if (drop !== undefined) this.dropSocket(s);
@@ -816,6 +823,7 @@ export class Bg95Emulator implements ModemModule, HostIo {
       if (s.host === undefined) return;
       s.host = undefined;
       this.hostTraffic = true;
+      for (const other of this.sockets.values()) if (other.host !== undefined && other.readTotal + other.rxBytes > 0) this.replyDue = true;
       this.options.host?.close(hostId);
     });
   }

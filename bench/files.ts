@@ -56,9 +56,10 @@ export async function benchFiles(): Promise<BenchResult[]> {
   const decryptRate = rate(() => aesCbcDecrypt(encrypted.bytes, KEY));
   const mb = AES_PAYLOAD_BYTES / BYTES_PER_MB;
   return [
-    { name: `bson encode ${RECORDS}-record data file (${encoded.length} B)`, value: round(encodeRate), unit: 'files/s' },
-    { name: `bson decode ${RECORDS}-record data file (${encoded.length} B)`, value: round(decodeRate), unit: 'files/s' },
-    { name: 'aes-128-cbc encrypt', value: round(encryptRate * mb), unit: 'MB/s' },
-    { name: 'aes-128-cbc decrypt', value: round(decryptRate * mb), unit: 'MB/s' },
+    { name: `files.bson.encode_${RECORDS}_records`, value: round(encodeRate), unit: 'files/s' },
+    { name: 'files.bson.data_file_bytes', value: encoded.length, unit: 'B' },
+    { name: `files.bson.decode_${RECORDS}_records`, value: round(decodeRate), unit: 'files/s' },
+    { name: 'files.aes128cbc.encrypt', value: round(encryptRate * mb), unit: 'MB/s' },
+    { name: 'files.aes128cbc.decrypt', value: round(decryptRate * mb), unit: 'MB/s' },
   ];
 }

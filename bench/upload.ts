@@ -62,15 +62,15 @@ async function session(c: Case, ftp: UploadFtpServer, ntpPort: number, setTime: 
     const after = rig.ledger.snapshot();
     const modemMah = after.components.modem.packMah - before.components.modem.packMah;
     const totalMah = after.totalPackMah - before.totalPackMah;
-    const p = `upload ${FRAMES}x${FRAME_BYTES} B ${c.label}`;
+    const p = `upload.${FRAMES}_frames_${FRAME_BYTES}B.${c.label.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
     return [
-      { name: `${p}: modem on`, value: result.modemOnMs / MS_PER_SECOND, unit: 's' },
-      { name: `${p}: bytes sent`, value: result.bytesSent, unit: 'B' },
-      { name: `${p}: bytes received`, value: result.bytesReceived, unit: 'B' },
-      { name: `${p}: files`, value: result.filesUploaded, unit: 'files' },
-      { name: `${p}: modem energy`, value: modemMah, unit: 'mAh' },
-      { name: `${p}: session energy`, value: totalMah, unit: 'mAh' },
-      { name: `${p}: session energy`, value: joules(totalMah), unit: 'J' },
+      { name: `${p}.modem_on`, value: result.modemOnMs / MS_PER_SECOND, unit: 's' },
+      { name: `${p}.bytes_sent`, value: result.bytesSent, unit: 'B' },
+      { name: `${p}.bytes_received`, value: result.bytesReceived, unit: 'B' },
+      { name: `${p}.files`, value: result.filesUploaded, unit: 'files' },
+      { name: `${p}.modem_energy`, value: modemMah, unit: 'mAh' },
+      { name: `${p}.session_energy`, value: totalMah, unit: 'mAh' },
+      { name: `${p}.session_energy_j`, value: joules(totalMah), unit: 'J' },
     ];
   } finally {
     rig.close();

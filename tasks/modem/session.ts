@@ -520,6 +520,14 @@ export class UploadSession {
       } catch (e) {
         this.trace(`detach: ${message(e)}`);
       }
+      // §4.2.3.1 deregisterOnLocalAction: a session the magnet started leaves the network (AT+COPS=2).
+      if (this.request.source === 'magnet' && o.config.current.remote.modem.deregisterOnLocalAction) {
+        try {
+          await withDeadline(o.clock, LIMIT.detachMs, 'deregister', o.modem.deregister());
+        } catch (e) {
+          this.trace(`deregister: ${message(e)}`);
+        }
+      }
     }
     try {
       await withDeadline(o.clock, LIMIT.powerOffMs, 'power-off', o.modem.powerOff());

@@ -21,6 +21,8 @@ export interface SessionModem {
   /** §5.6.7 operatorInit. */
   resetOperatorSelection(): Promise<void>;
   deactivate(): Promise<void>;
+  /** Leaves the operator's network (AT+COPS=2): `deregisterOnLocalAction`. */
+  deregister(): Promise<void>;
   /** Never rejects on the BG95: the supply is cut if the module does not turn off. */
   powerOff(): Promise<void>;
 }

@@ -132,3 +132,20 @@ test('a wrong FTP password: the session fails at connect and waits for the sched
   expect(result).toMatchObject({ ok: false, failedStep: 'connect', retry: 'schedule', ftpAttempts: 1 });
   expect(rig.frames.stats().pendingRecords).toBe(5);
 });
+
+describe('deregisterOnLocalAction (§4.2.3.1)', () => {
+  test('a session the magnet started leaves the network (AT+COPS=2) before the modem goes off', async () => {
+    rig.configure(serverConfig(ftp.port, ntp.port, { extra: { remote: { modem: { deregisterOnLocalAction: true } } } }));
+    const result = await rig.runSession('magnet', FTP_UPLOAD_DATA);
+    expect(result.ok).toBe(true);
+    expect(rig.emulator.commandLog).toContain('AT+COPS=2');
+  });
+
+  test('a scheduled session does not deregister, nor does a magnet session with the option off', async () => {
+    rig.configure(serverConfig(ftp.port, ntp.port, { extra: { remote: { modem: { deregisterOnLocalAction: true } } } }));
+    await rig.runSession('schedule', FTP_UPLOAD_DATA);
+    rig.configure(serverConfig(ftp.port, ntp.port, { extra: { remote: { modem: { deregisterOnLocalAction: false } } } }));
+    await rig.runSession('magnet', FTP_UPLOAD_DATA);
+    expect(rig.emulator.commandLog).not.toContain('AT+COPS=2');
+  });
+});

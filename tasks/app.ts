@@ -16,6 +16,7 @@ import { RadioTask, type WindowSummary } from './radio/task';
 import { Scheduler } from './scheduler';
 import { FrameStore } from './store/frame-store';
 import type { OverwriteEvent } from './store/types';
+import { UptimeTask } from './uptime';
 import { UsbInbox } from './usb';
 import { WhitelistStore } from './whitelist-store';
 
@@ -121,6 +122,7 @@ export class Application {
     });
     this.scheduler.add(this.local);
     this.scheduler.add(this.usb);
+    this.scheduler.add(new UptimeTask(board.clock, this.counters, () => this.config.mode === 'run'));
     if (this.config.mode === 'run') this.addRunTasks();
     board.usb?.onConnect(() => this.processUsb());
   }

@@ -67,6 +67,8 @@ export interface CounterSet {
   lastPowerOn: number;
   lastConfig: number;
   lastUpdate: number;
+  /** UTC seconds the box went into deep sleep; 0 while awake. */
+  sleepSince: number;
 }
 
 function zeroRadio(): RadioCounters {
@@ -104,6 +106,7 @@ export function zeroCounters(): CounterSet {
     lastPowerOn: 0,
     lastConfig: 0,
     lastUpdate: 0,
+    sleepSince: 0,
   };
 }
 
@@ -126,6 +129,7 @@ export class Counters {
       v.lastPowerOn = saved.lastPowerOn ?? 0;
       v.lastConfig = saved.lastConfig ?? 0;
       v.lastUpdate = saved.lastUpdate ?? 0;
+      v.sleepSince = saved.sleepSince ?? 0;
     } catch {
       // A torn or foreign value: counting restarts, nothing else depends on it.
     }

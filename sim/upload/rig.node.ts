@@ -239,6 +239,7 @@ export class UploadRig {
                 capacityMah: this.gauge.capacityMah,
                 sw: '01.00',
                 swBle: '1.0',
+                nowSec: Math.floor(this.world.now() / 1000),
               }),
             ),
           log: (h) => this.events.logGet(h),

@@ -49,10 +49,24 @@ export interface SupervisionSources {
   /** Application and BLE module versions (`version.sw`, `version.swBle`). */
   readonly sw: string;
   readonly swBle: string;
+  /** Now, UTC seconds (the battery estimate needs the time since power-on). */
+  readonly nowSec: number;
 }
 
 function dateOf(seconds: number): number | undefined {
   return seconds > 0 ? seconds : undefined;
+}
+
+const SECONDS_PER_MONTH = 30.44 * 86_400;
+
+/**
+ * §5.7 `remainTime`: months left at the average draw since power-on; null until a month of use
+ * gives that average (or when nothing was drawn yet).
+ */
+export function monthsLeft(leftMah: number, usedMah: number, powerOnSec: number, nowSec: number): number | null {
+  const months = (nowSec - powerOnSec) / SECONDS_PER_MONTH;
+  if (powerOnSec <= 0 || months < 1 || usedMah <= 0) return null;
+  return Math.round(leftMah / (usedMah / months));
 }
 
 /** The §5.7 supervision content from the counters, the battery gauge and the last connection. */
@@ -87,8 +101,7 @@ export function buildSupervision(s: SupervisionSources): Supervision {
     counters: { ...c.wake },
     dates,
     battery: {
-      // §5.7: months left needs a month of consumption history; not estimated yet.
-      remainTime: null,
+      remainTime: monthsLeft(left, s.reading.chargeUsedMah, c.lastPowerOn, s.nowSec),
       capaPrcent: s.capacityMah > 0 ? Math.round((PERCENT * left) / s.capacityMah) : 0,
       capamAh: Math.round(left),
     },

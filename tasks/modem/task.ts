@@ -17,6 +17,7 @@ import { buildSupervision, summarizeModem, type ModemSummary } from './supervisi
 import type { AppEffects, CertificateKeeper, FirmwareInstaller, SessionModem, SessionRequest, SessionResult, WhitelistKeeper } from './types';
 
 const MS_PER_MINUTE = 60_000;
+const MS_PER_SECOND = 1000;
 const MS_PER_DAY = 86_400_000;
 /** Below the radio (0) and the local dialogue (10): a listening window always goes first (§4.2.5.1). */
 export const MODEM_PRIORITY = 20;
@@ -118,7 +119,14 @@ export class ModemTask implements Task {
   constructor(private readonly o: ModemTaskOptions) {
     const board = o.board;
     this.outbox =
-      o.outbox ?? new Outbox(board.files, { uid: board.identity.uid, clock: board.clock, security: () => o.config.current.security, settings: board.settings });
+      o.outbox ??
+      new Outbox(board.files, {
+        uid: board.identity.uid,
+        clock: board.clock,
+        security: () => o.config.current.security,
+        settings: board.settings,
+        cipher: board.blockCipher,
+      });
     this.state = this.load();
     if (this.state.inSession !== null) this.recoverFromReset();
   }
@@ -258,6 +266,7 @@ export class ModemTask implements Task {
           },
         },
         log: (line) => o.board.console.log(line),
+        cipher: o.board.blockCipher,
         ...(o.whitelist !== undefined ? { whitelist: o.whitelist } : {}),
         ...(o.certificates !== undefined ? { certificates: o.certificates } : {}),
         ...(o.firmware !== undefined ? { firmware: o.firmware } : {}),
@@ -349,6 +358,7 @@ export class ModemTask implements Task {
       capacityMah: o.board.gauge.capacityMah,
       sw: o.versions?.sw ?? '',
       swBle: o.versions?.swBle ?? '',
+      nowSec: Math.floor(o.board.clock.now() / MS_PER_SECOND),
     });
   }
 

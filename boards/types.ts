@@ -12,6 +12,7 @@ import type { Settings } from '../drivers/settings/types';
 import type { UsbDrive } from '../drivers/usb/types';
 import type { Watchdog } from '../drivers/watchdog/types';
 import type { Ota } from '../drivers/ota/types';
+import type { BlockCipher } from '../protocol/crypto/types';
 import type { WmbusKernels } from '../protocol/wmbus/kernels';
 
 /** Where the firmware writes human-readable trace lines (serial console / simulator log). */
@@ -51,4 +52,6 @@ export interface Board {
   readonly console: Console;
   /** Native byte loops for the radio receive path (CRC, chip decoding); the portable TypeScript ones when absent. */
   readonly wmbusKernels?: WmbusKernels;
+  /** AES for the file codec (native on the device); the portable TypeScript AES when absent. */
+  readonly blockCipher?: BlockCipher;
 }

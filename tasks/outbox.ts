@@ -3,6 +3,7 @@ import type { FileStore } from '../drivers/files/types';
 import type { Settings } from '../drivers/settings/types';
 import type { BsonDocument } from '../protocol/bson/types';
 import type { SecurityConfig } from '../protocol/config/types';
+import type { BlockCipher } from '../protocol/crypto/types';
 import { Ack, buildAckDocument } from '../protocol/files/ack';
 import { Alarm, buildAlarmDocument } from '../protocol/files/alarm';
 import { encodeFile } from '../protocol/files/codec';
@@ -77,6 +78,8 @@ export interface OutboxOptions {
   readonly security: () => SecurityConfig;
   /** Persists the per-kind timestamps (Settings); without it they live only in RAM. */
   readonly settings?: Settings;
+  /** The board's AES for encrypted files; the portable one when absent. */
+  readonly cipher?: BlockCipher;
 }
 
 type LastSeconds = Partial<Record<OutboxKind, number>>;
@@ -108,6 +111,7 @@ export class Outbox {
   private readonly clock: Clock;
   private readonly security: () => SecurityConfig;
   private readonly settings: Settings | undefined;
+  private readonly cipher: BlockCipher | undefined;
   private last: LastSeconds;
 
   constructor(private readonly files: FileStore, options: OutboxOptions) {
@@ -115,6 +119,7 @@ export class Outbox {
     this.clock = options.clock;
     this.security = options.security;
     this.settings = options.settings;
+    this.cipher = options.cipher;
     this.last = this.loadLast();
   }
 
@@ -296,7 +301,7 @@ export class Outbox {
     const name = outboxName(this.uid, timeSec, kind, security.encryption);
     try {
       // §4.2.1.2: with encryption on and no key the file is not written at all, never sent in clear.
-      const bytes = encodeFile(doc, { encryption: security.encryption, key: security.key ?? undefined });
+      const bytes = encodeFile(doc, { encryption: security.encryption, key: security.key ?? undefined, cipher: this.cipher });
       return { ok: true, name, bytes };
     } catch (e) {
       return { ok: false, error: `${name}: ${errorText(e)}` };

@@ -88,7 +88,7 @@ export class UsbInbox implements Task {
       events: o.log,
       decode: (bytes, encrypted) => {
         const security = o.config.current.security;
-        return decodeFile(bytes, { encrypted, key: security.key ?? undefined, crcMode: security.crcMode });
+        return decodeFile(bytes, { encrypted, key: security.key ?? undefined, crcMode: security.crcMode, cipher: o.board.blockCipher });
       },
       effects: sessionEffects({
         now: () => o.board.clock.now(),
@@ -137,7 +137,12 @@ export class UsbInbox implements Task {
   /** Encodes like every file the box writes (CRC trailer, AES when configured) and puts it on the drive. */
   private put(name: string, doc: BsonDocument): string {
     const security = this.o.config.current.security;
-    const bytes = encodeFile(doc, { encryption: security.encryption, key: security.key ?? undefined, crcMode: security.crcMode });
+    const bytes = encodeFile(doc, {
+      encryption: security.encryption,
+      key: security.key ?? undefined,
+      crcMode: security.crcMode,
+      cipher: this.o.board.blockCipher,
+    });
     const final = security.encryption && !name.endsWith('.aes') ? fileName(name, true) : name;
     this.o.board.usb?.put(final, bytes);
     return final;

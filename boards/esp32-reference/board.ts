@@ -7,6 +7,7 @@ import Flash from 'flash';
 import { File, Iterator, System } from 'file';
 import Preference from 'preference';
 import Timer from 'timer';
+import { BlockCipher } from 'crypt';
 import * as native from 'esp32_power';
 import * as otaNative from 'esp32_ota';
 import * as wmbusKernels from 'wmbus_kernels';
@@ -14,6 +15,7 @@ import { EnergyLedger } from '../../drivers/power/ledger';
 import type { Board, Console, Identity } from '../types';
 
 import type { Settings } from '../../drivers/settings/types';
+import { Esp32Aes } from '../../drivers/esp32/aes';
 import { Esp32Buzzer } from '../../drivers/esp32/buzzer';
 import { CC1101_SPI_HZ, Cc1101 } from '../../drivers/esp32/cc1101';
 import { Esp32Clock } from '../../drivers/esp32/clock';
@@ -151,5 +153,7 @@ export function createBoard(): Board {
     console: log,
     // native/wmbus_kernels.c: the receive path's byte loops in C instead of interpreted TypeScript.
     wmbusKernels,
+    // Moddable's crypt module: the file codec's AES rounds in C.
+    blockCipher: new Esp32Aes(BlockCipher),
   };
 }

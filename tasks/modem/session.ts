@@ -4,6 +4,7 @@ import type { TlsOptions } from '../../drivers/net/types';
 import { ntpEndpoints, splitHostPort } from '../../protocol/config/endpoints';
 import { DEFAULT_FTP_PORT } from '../../protocol/config/schema';
 import { type Config, FTP_UPLOAD_DATA, FTP_UPLOAD_LOG, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';
+import type { BlockCipher } from '../../protocol/crypto/types';
 import { decodeFile } from '../../protocol/files/codec';
 import { orderInbox, parseInboxName } from '../../protocol/files/names';
 import { FTP_MODE_IMPLICIT_TLS, FTPS_IMPLICIT_PORT, FtpClient, FtpError, UPLOAD_SUFFIX } from '../../protocol/ftp/client';
@@ -70,6 +71,8 @@ export interface UploadSessionOptions {
   readonly firmware?: FirmwareInstaller;
   readonly tree: TreeMemory;
   readonly maxDataFileBytes?: number;
+  /** The board's AES for inbox files; the portable one when absent. */
+  readonly cipher?: BlockCipher;
   /** Trace lines (console). */
   readonly log?: (line: string) => void;
 }
@@ -498,7 +501,7 @@ export class UploadSession {
 
   private decode(bytes: Uint8Array, encrypted: boolean): DecodedFile {
     const security = this.o.config.current.security;
-    return decodeFile(bytes, { encrypted, key: security.key ?? undefined, crcMode: security.crcMode });
+    return decodeFile(bytes, { encrypted, key: security.key ?? undefined, crcMode: security.crcMode, cipher: this.o.cipher });
   }
 
   /** QUIT, PDP context down, power off; each bounded, none can fail the session any more. */

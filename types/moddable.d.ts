@@ -136,13 +136,3 @@ declare module 'file' {
   }
 }
 
-declare module 'crypt' {
-  /** modules/crypt/digest: `encrypt`/`decrypt` one block; the result buffer is filled and returned. */
-  export class BlockCipher {
-    constructor(cipher: 'AES' | 'DES' | 'TDES', key: ArrayBuffer);
-    encrypt(data: ArrayBuffer, result?: ArrayBuffer): ArrayBuffer;
-    decrypt(data: ArrayBuffer, result?: ArrayBuffer): ArrayBuffer;
-    readonly keySize: number;
-    readonly blockSize: number;
-  }
-}

@@ -30,6 +30,7 @@ import type { EmulatorFaults, EmulatorScenario } from '../modem/types';
 import { NodeHostSockets } from '../net/host-sockets.node';
 import type { SimRandom } from '../world/types';
 import { SimWorld } from '../world/world';
+import { createRandom as seededRandom } from '../world/random';
 
 /**
  * The upload path of one concentrator on virtual time, for tests and benchmarks: the firmware's
@@ -42,22 +43,6 @@ export const RIG_START_MS = Date.UTC(2026, 2, 2, 8, 0, 0);
 export const RIG_UID = '123456';
 export const SIM_PIN = '1234';
 
-/** mulberry32: small, seeded. */
-export function seededRandom(seed: number): SimRandom {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    gaussian: (mean, sd) => mean + sd * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
-  };
-}
 
 export const LTE_M_CELL = {
   technology: 'LTE-M',
@@ -333,3 +318,6 @@ export class UploadRig {
     this.host.closeAll();
   }
 }
+
+/** The project's seeded PRNG (sim/world/random.ts), under the name the tests use. */
+export { seededRandom };

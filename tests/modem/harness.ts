@@ -12,28 +12,12 @@ import { Bg95Emulator } from '../../sim/modem/bg95-emulator';
 import type { EmulatorScenario } from '../../sim/modem/types';
 import type { HostSockets } from '../../sim/net/types';
 import { NodeHostSockets } from '../../sim/net/host-sockets.node';
-import type { SimRandom } from '../../sim/world/types';
 import { SimWorld } from '../../sim/world/world';
+import { createRandom as seededRandom } from '../../sim/world/random';
 
 export const START_MS = Date.UTC(2026, 0, 1);
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'modem');
 
-/** mulberry32: small, seeded, good enough for scenario noise. */
-export function seededRandom(seed: number): SimRandom {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    gaussian: (mean, sd) => mean + sd * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
-  };
-}
 
 export class MemoryStore implements ModemStateStore {
   readonly map = new Map<string, string>();
@@ -265,3 +249,6 @@ export function pattern(n: number): Uint8Array {
   for (let i = 0; i < n; i++) out[i] = i % 251;
   return out;
 }
+
+/** The project's seeded PRNG (sim/world/random.ts), under the name the tests use. */
+export { seededRandom };

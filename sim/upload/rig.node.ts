@@ -272,31 +272,8 @@ export class UploadRig {
   }
 
   /** Runs the world event by event until `p` settles (or `limitMs` of virtual time pass). */
-  async drive<T>(p: Promise<T>, limitMs = 6 * 3_600_000): Promise<T> {
-    let done = false;
-    let failed = false;
-    let value: T | undefined;
-    let error: unknown;
-    p.then(
-      (v) => {
-        done = true;
-        value = v;
-      },
-      (e: unknown) => {
-        done = true;
-        failed = true;
-        error = e;
-      },
-    );
-    const end = this.world.now() + limitMs;
-    await this.world.runUntil(this.world.now());
-    while (!done) {
-      const next = this.world.nextEventTime();
-      if (next === undefined || next > end) throw new Error(`stalled at ${new Date(this.world.now()).toISOString()}`);
-      await this.world.runUntil(next);
-    }
-    if (failed) throw error;
-    return value as T;
+  drive<T>(p: Promise<T>, limitMs = 6 * 3_600_000): Promise<T> {
+    return this.world.settleWith(p, limitMs);
   }
 
   /** Runs the world until `condition()` holds (checked after every event) or `limitMs` pass. */

@@ -129,6 +129,31 @@ export class SimWorld implements SimTime {
     if (endMs > this.time) this.time = endMs;
   }
 
+  /**
+   * Runs event by event until `p` settles, then returns its value (or throws its error). Throws
+   * when the queue runs dry or `limitMs` of virtual time pass first: the promise is stalled.
+   */
+  async settleWith<T>(p: Promise<T>, limitMs: number): Promise<T> {
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    p.then(
+      (value) => {
+        outcome = { ok: true, value };
+      },
+      (error: unknown) => {
+        outcome = { ok: false, error };
+      },
+    );
+    const end = this.time + limitMs;
+    await this.runUntil(this.time);
+    while (outcome === undefined) {
+      const next = this.nextEventTime();
+      if (next === undefined || next > end) throw new Error(`stalled at ${new Date(this.time).toISOString()}`);
+      await this.runUntil(next);
+    }
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+
   private dropCancelledHead(): void {
     for (let e = this.heap.peek(); e !== undefined && this.cancelled.has(e.id); e = this.heap.peek()) {
       this.heap.pop();

@@ -158,31 +158,8 @@ export function makeRig(options: RigOptions = {}): Rig {
 }
 
 /** Runs the world event by event until `p` settles (or `limitMs` of virtual time pass). */
-export async function drive<T>(world: SimWorld, p: Promise<T>, limitMs = 6 * 3_600_000): Promise<T> {
-  let done = false;
-  let failed = false;
-  let value: T | undefined;
-  let error: unknown;
-  p.then(
-    (v) => {
-      done = true;
-      value = v;
-    },
-    (e: unknown) => {
-      done = true;
-      failed = true;
-      error = e;
-    },
-  );
-  const end = world.now() + limitMs;
-  await world.runUntil(world.now());
-  while (!done) {
-    const next = world.nextEventTime();
-    if (next === undefined || next > end) throw new Error(`stalled at +${world.now() - START_MS} ms`);
-    await world.runUntil(next);
-  }
-  if (failed) throw error;
-  return value as T;
+export function drive<T>(world: SimWorld, p: Promise<T>, limitMs = 6 * 3_600_000): Promise<T> {
+  return world.settleWith(p, limitMs);
 }
 
 /** Resolves with the rejection of `p` (fails the test if it resolves). */

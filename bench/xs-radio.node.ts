@@ -2,11 +2,23 @@ import { utf8Decode } from '../protocol/text/utf8';
 import { bundleForXs } from '../sim/xs/bundle.node';
 import { startXsWithKernels } from '../sim/xs/wmbus-xsnap.node';
 import { startXs } from '../sim/xs/xsnap.node';
+import { FRAME_RECORD_OVERHEAD } from '../tasks/store/frame-store';
 import type { BenchResult } from './types';
 
 const METERS = 2000;
 const DECODE_COUNT = 4000;
 const HEAP_SAMPLES = 8;
+
+/**
+ * The windows measured: on the simulator's flash (for comparison), on the ESP32 driver over a
+ * fresh partition, and as on the device: the store prepared at window open (the radio task's
+ * `prepare`) and flash writes that are one native call (`StubWritePartition`).
+ */
+const WINDOWS: readonly { flash: 'sim' | 'device' | 'device-stub'; suffix: string; prepareBytes: boolean }[] = [
+  { flash: 'sim', suffix: '.simflash', prepareBytes: false },
+  { flash: 'device', suffix: '', prepareBytes: false },
+  { flash: 'device-stub', suffix: '.prepared.stub_write', prepareBytes: true },
+];
 
 interface Reply {
   ms: number;
@@ -15,6 +27,7 @@ interface Reply {
   count?: number;
   recorded?: number;
   allHeard?: boolean;
+  bytes?: number;
 }
 
 interface Worker {
@@ -94,11 +107,12 @@ async function measure(prefix: string, start: typeof startXs): Promise<BenchResu
     await worker.evaluate(`bench.newStore('sim')`);
     await stage('store.simflash', `bench.stageStore(${METERS})`);
 
-    for (const flash of ['sim', 'device'] as const) {
-      const suffix = flash === 'sim' ? '.simflash' : '';
+    await worker.evaluate('bench.meanFrameBytes()');
+    const windowBytes = Math.ceil(METERS * ((last().bytes ?? 0) + FRAME_RECORD_OVERHEAD));
+    for (const { flash, suffix, prepareBytes } of WINDOWS) {
       await worker.evaluate(`bench.prepareWindow('${flash}')`);
       const before = await snapshotBytes(worker);
-      const open = (await compute('bench.openWindow()')) - base;
+      const open = (await compute(`bench.openWindow(${prepareBytes ? windowBytes : 0})`)) - base;
       let peak = await snapshotBytes(worker);
       let units = 0;
       let ms = 0;
@@ -109,10 +123,14 @@ async function measure(prefix: string, start: typeof startXs): Promise<BenchResu
         peak = Math.max(peak, await snapshotBytes(worker));
       }
       if (last().recorded !== METERS || last().allHeard !== true) throw new Error(`window recorded ${last().recorded} of ${METERS}`);
+      // Every meter heard again: each frame is now a repeat the window does not store.
+      const repeats = (await compute(`bench.feed('T1', 0, ${METERS})`)) - base;
+      if (last().recorded !== METERS) throw new Error(`window stored ${(last().recorded ?? 0) - METERS} repeats`);
       await worker.evaluate('bench.closeWindow()');
       results.push({ name: `${prefix}.window${suffix}.open.compute`, value: open, unit: 'units' });
       results.push({ name: `${prefix}.window${suffix}.frames_per_s`, value: Math.round((METERS / ms) * 1000), unit: 'frames/s' });
       perFrame(`window${suffix}.compute`, units, METERS);
+      perFrame(`window${suffix}.repeat.compute`, repeats, METERS);
       results.push({ name: `${prefix}.window${suffix}.heap_peak`, value: Math.round((peak - before) / 1024), unit: 'KB' });
     }
     return results;

@@ -1,7 +1,9 @@
 /*
  * The byte loops of the wM-Bus receive path in C: EN 13757-4 CRC-16, "3 out of 6" and Manchester
- * chip decoding, and the CRC-16/CCITT the frame store puts on each record. The interpreter spends
- * tens of bytecodes per byte on these loops; here a byte takes a handful of cycles.
+ * chip decoding, the CRC-16/CCITT the frame store puts on each record, the header walk that finds
+ * a frame's filter identity, and the key-table probe of the recording rules (white list, dedup).
+ * The interpreter spends tens of bytecodes per byte on these loops; here a byte takes a handful of
+ * cycles.
  *
  * protocol/wmbus/kernels.ts holds the contract and the portable TypeScript versions these must
  * match (tests/wmbus/kernels.test.ts compiles the plain C functions with the host compiler and
@@ -25,6 +27,53 @@
 #define kDllHeaderBytes (10)
 #define kFormatABlockBytes (16)
 #define kCrcBytes (2)
+/* protocol/collections/key-table.ts: hash multiplier, 2^32 / golden ratio, largest table (2^30 slots). */
+#define kKeyHashMultiplier (31u)
+#define kKeyFibonacci (0x9E3779B1u)
+#define kKeyMaxMask (0x3FFFFFFF)
+#define kKeyIgnoreBits (31u)
+#define kKeyProbeFailed (-1)
+/*
+ * protocol/wmbus/header.ts `filterIdentityCode`: result codes (FILTER_IDENTITY_RESULTS), flags,
+ * and the layout facts of EN 13757-4 (DLL, ELL) and EN 13757-7 (AFL, TPL) the walk needs.
+ */
+#define kIdentityFromDll (0)
+#define kIdentityFromTpl (1)
+#define kIdentityLength (2)
+#define kIdentityTruncated (3)
+#define kIdentityDllOnly (1u)
+#define kIdentityEllPlaintext (2u)
+#define kIdentityBytes (8)
+#define kIdentityIdBytes (4)
+#define kIdentityVersionIndex (6)
+#define kDllMOffset (2)
+#define kDllCiOffset (10)
+#define kCiEllI (0x8C)
+#define kCiEllII (0x8D)
+#define kCiEllIII (0x8E)
+#define kCiEllIV (0x8F)
+#define kCiEllV (0x86)
+#define kCiAfl (0x90)
+#define kEllCcAccBytes (2)
+#define kAddressBytes (8)
+#define kSnBytes (4)
+#define kPayloadCrcBytes (2)
+/* EN 13757-4 §13.2.11: SN bits 29-31, the top three bits of its last byte, are the encryption mode. */
+#define kSnEncryptionShift (5)
+#define kAflPrefixBytes (2)
+#define kAflFclBytes (2)
+#define kAflMclBytes (1)
+#define kAflKiBytes (2)
+#define kAflMcrBytes (4)
+#define kAflKeyInfoPresent (0x0200)
+#define kAflCounterPresent (0x0800)
+#define kAflControlPresent (0x2000)
+#define kShortTplBytes (4)
+#define kLongTplBytes (kAddressBytes + kShortTplBytes)
+#define kSecurityModeMask (0x1F)
+/* Security mode 7 carries a configuration field extension byte (EN 13757-7). */
+#define kSecurityModeWithCfgExt (7)
+#define kSecurityModeOffset (3)
 
 /* x^16+x^13+x^12+x^11+x^10+x^8+x^6+x^5+x^2+1 (0x3D65), MSB first: the CRC of each possible high byte. */
 static const uint16_t gWmbusCrcTable[256] = {
@@ -218,6 +267,168 @@ static int wmbus_decode_manchester(const uint8_t *chips, uint8_t *out, size_t co
 	return 1;
 }
 
+/*
+ * The slot search of protocol/collections/key-table.ts (`probeKeyTable`): `slots` holds mask + 1
+ * entries of `slotBytes` (2 or 4) bytes, each 0 (empty) or index + 1 of a key of `keys` (`keyCount`
+ * keys of `width` bytes). Returns the slot whose key matches the `width` bytes at `key` on its first
+ * `hashBytes` bytes
+ * and on every later byte whose bit in `ignore` is clear, else the empty slot ending the probe run;
+ * kKeyProbeFailed when a slot names a key beyond `keyCount` or the run meets no empty slot.
+ * `mask` is 2^bits - 1 with 1 <= bits <= 30.
+ */
+static int32_t wmbus_probe_keys(const uint8_t *keys, size_t keyCount, size_t width, size_t hashBytes,
+		const void *slots, size_t slotBytes, uint32_t mask, const uint8_t *key, uint32_t ignore)
+{
+	uint32_t h = 0, s, bits = 0, steps;
+	size_t k;
+	for (k = 0; k < hashBytes; k++)
+		h = h * kKeyHashMultiplier + key[k];
+	while ((mask >> bits) & 1)
+		bits++;
+	s = (h * kKeyFibonacci) >> (32 - bits);
+	for (steps = 0; steps <= mask; steps++, s = (s + 1) & mask) {
+		uint32_t entry = (slotBytes == 2) ? ((const uint16_t *)slots)[s] : ((const uint32_t *)slots)[s];
+		const uint8_t *stored;
+		if (entry == 0)
+			return (int32_t)s;
+		if (entry > keyCount)
+			return kKeyProbeFailed;
+		stored = keys + (size_t)(entry - 1) * width;
+		k = 0;
+		while ((k < hashBytes) && (stored[k] == key[k]))
+			k++;
+		if (k < hashBytes)
+			continue;
+		/* JavaScript's `ignore >> k` takes k modulo 32. */
+		while ((k < width) && ((stored[k] == key[k]) || ((ignore >> (k & kKeyIgnoreBits)) & 1)))
+			k++;
+		if (k == width)
+			return (int32_t)s;
+	}
+	return kKeyProbeFailed;
+}
+
+
+/* What follows a CI as filterIdentity sees it: a short or long TPL header, or neither (no header, manufacturer, unknown). */
+typedef enum { kTplShort, kTplLong, kTplOther } TplKind;
+
+/* EN 13757-7 CI-field table, the short- and long-header rows of protocol/wmbus/header.ts `tplHeaderKind`. */
+static TplKind wmbus_tpl_kind(uint8_t ci)
+{
+	switch (ci) {
+	case 0x5A: case 0x61: case 0x65: case 0x67: case 0x6A: case 0x6E: case 0x74: case 0x7A:
+	case 0x7B: case 0x7D: case 0x7F: case 0x88: case 0x8A: case 0x9E: case 0xC1: case 0xC4:
+		return kTplShort;
+	case 0x53: case 0x55: case 0x5B: case 0x5F: case 0x60: case 0x64: case 0x68: case 0x6B:
+	case 0x6C: case 0x6D: case 0x6F: case 0x72: case 0x73: case 0x75: case 0x7C: case 0x7E:
+	case 0x80: case 0x82: case 0x84: case 0x85: case 0x87: case 0x8B: case 0x9F: case 0xC0:
+	case 0xC2: case 0xC3: case 0xC5:
+		return kTplLong;
+	default:
+		return kTplOther;
+	}
+}
+
+/* End of the AFL starting at `offset` (its CI), or -1 when it runs past the frame (header.ts `aflEnd`). */
+static long wmbus_afl_end(const uint8_t *frame, size_t length, size_t offset)
+{
+	size_t end, pos;
+	unsigned int fcl;
+	if (offset + kAflPrefixBytes > length)
+		return -1;
+	end = offset + kAflPrefixBytes + frame[offset + 1];
+	if ((end > length) || (frame[offset + 1] < kAflFclBytes))
+		return -1;
+	fcl = frame[offset + kAflPrefixBytes] | ((unsigned int)frame[offset + kAflPrefixBytes + 1] << 8);
+	pos = offset + kAflPrefixBytes + kAflFclBytes;
+	if (fcl & kAflControlPresent)
+		pos += kAflMclBytes;
+	if (fcl & kAflKeyInfoPresent)
+		pos += kAflKiBytes;
+	if (fcl & kAflCounterPresent)
+		pos += kAflMcrBytes;
+	return (pos > end) ? -1 : (long)end;
+}
+
+static int wmbus_dll_identity(const uint8_t *frame, uint8_t *out)
+{
+	memcpy(out, frame + kDllMOffset, kIdentityBytes);
+	return kIdentityFromDll;
+}
+
+/*
+ * protocol/wmbus/header.ts `filterIdentityCode`: walks ELL, AFL and TPL headers of a CRC-free frame
+ * as parseHeader does and writes the 8-byte filter identity (M, id, version, type) into `out`, from
+ * a long TPL header unless kIdentityDllOnly. Returns kIdentityFromDll / kIdentityFromTpl, or
+ * kIdentityLength / kIdentityTruncated (nothing written).
+ */
+static int wmbus_filter_identity(const uint8_t *frame, size_t length, uint8_t *out, uint32_t flags)
+{
+	size_t pos = kDllCiOffset, p, a;
+	uint8_t ci;
+	TplKind kind;
+	if (length < kDllCiOffset)
+		return kIdentityLength;
+	if (pos >= length)
+		return wmbus_dll_identity(frame, out);
+	ci = frame[pos];
+	if ((ci == kCiEllV) || ((ci >= kCiEllI) && (ci <= kCiEllIV))) {
+		pos += 1 + kEllCcAccBytes;
+		if (pos > length)
+			return kIdentityTruncated;
+		if (ci == kCiEllV)
+			return wmbus_dll_identity(frame, out);
+		if ((ci == kCiEllIII) || (ci == kCiEllIV)) {
+			pos += kAddressBytes;
+			if (pos > length)
+				return kIdentityTruncated;
+		}
+		if ((ci == kCiEllII) || (ci == kCiEllIV)) {
+			if (pos + kSnBytes + kPayloadCrcBytes > length)
+				return kIdentityTruncated;
+			/* EN 13757-4 §13.2.12: an encrypting ELL hides everything after its session number. */
+			if (((frame[pos + kSnBytes - 1] >> kSnEncryptionShift) != 0) && !(flags & kIdentityEllPlaintext))
+				return wmbus_dll_identity(frame, out);
+			pos += kSnBytes + kPayloadCrcBytes;
+		}
+		if (pos >= length)
+			return wmbus_dll_identity(frame, out);
+		ci = frame[pos];
+	}
+	if (ci == kCiAfl) {
+		long end = wmbus_afl_end(frame, length, pos);
+		if (end < 0)
+			return kIdentityTruncated;
+		pos = (size_t)end;
+		if (pos >= length)
+			return wmbus_dll_identity(frame, out);
+		ci = frame[pos];
+	}
+	kind = wmbus_tpl_kind(ci);
+	p = pos + 1;
+	if (kind == kTplLong) {
+		if (p + kLongTplBytes > length)
+			return kIdentityTruncated;
+		p += kAddressBytes;
+	}
+	else if (kind != kTplShort)
+		return wmbus_dll_identity(frame, out);
+	if (p + kShortTplBytes > length)
+		return kIdentityTruncated;
+	if (((frame[p + kSecurityModeOffset] & kSecurityModeMask) == kSecurityModeWithCfgExt) && (p + kShortTplBytes + 1 > length))
+		return kIdentityTruncated;
+	if ((kind != kTplLong) || (flags & kIdentityDllOnly))
+		return wmbus_dll_identity(frame, out);
+	/* Long header address: ID (4) M (2) VER TYPE; the identity is M, ID, VER, TYPE. */
+	a = pos + 1;
+	out[0] = frame[a + kIdentityIdBytes];
+	out[1] = frame[a + kIdentityIdBytes + 1];
+	memcpy(out + 2, frame + a, kIdentityIdBytes);
+	out[kIdentityVersionIndex] = frame[a + kIdentityVersionIndex];
+	out[kIdentityVersionIndex + 1] = frame[a + kIdentityVersionIndex + 1];
+	return kIdentityFromTpl;
+}
+
 #ifndef WMBUS_KERNELS_NO_XS
 
 #include "xsmc.h"
@@ -307,6 +518,62 @@ void xs_wmbus_strip_blocks_a(xsMachine *the)
 	if ((frameLength < kDllHeaderBytes) || (wmbus_format_a_on_air_bytes(frameLength) > onAirLength))
 		xsRangeError("stripBlocksA: frame or on-air bytes too short");
 	xsmcSetBoolean(xsResult, wmbus_strip_blocks_a((const uint8_t *)onAir, (uint8_t *)frame, frameLength));
+}
+
+/* probeKeys(keys, width, hashBytes, slots, mask, key, keyOffset, ignore): a KeyTable slot, see wmbus_probe_keys. */
+void xs_wmbus_probe_keys(xsMachine *the)
+{
+	xsIntegerValue width, hashBytes, mask, keyOffset, ignore, slotsOffset;
+	void *keys, *slots, *key;
+	xsUnsignedValue keysLength, slotsLength, bufferLength, keyLength, slotBytes;
+	int32_t slot;
+	if (xsmcArgc < 8)
+		xsTypeError("probeKeys: keys, width, hashBytes, slots, mask, key, keyOffset, ignore expected");
+	width = xsmcToInteger(xsArg(1));
+	hashBytes = xsmcToInteger(xsArg(2));
+	mask = xsmcToInteger(xsArg(4));
+	keyOffset = xsmcToInteger(xsArg(6));
+	ignore = xsmcToInteger(xsArg(7));
+	/* xsmcGetBuffer takes byte arrays only: the slots' bytes are reached through their view's buffer. */
+	xsmcVars(2);
+	xsmcGet(xsVar(0), xsArg(3), xsID("byteOffset"));
+	slotsOffset = xsmcToInteger(xsVar(0));
+	xsmcGet(xsVar(0), xsArg(3), xsID("byteLength"));
+	slotsLength = (xsUnsignedValue)xsmcToInteger(xsVar(0));
+	xsmcGet(xsVar(1), xsArg(3), xsID("buffer"));
+	xsmcGetBufferReadable(xsVar(1), &slots, &bufferLength);
+	if ((slotsOffset < 0) || ((xsUnsignedValue)slotsOffset + slotsLength > bufferLength))
+		xsRangeError("probeKeys: slots outside their buffer");
+	slots = (uint8_t *)slots + slotsOffset;
+	xsmcGetBufferReadable(xsArg(0), &keys, &keysLength);
+	xsmcGetBufferReadable(xsArg(5), &key, &keyLength);
+	if ((hashBytes < 1) || (width < hashBytes) || (keyOffset < 0) || ((uint64_t)keyOffset + (uint64_t)width > keyLength) ||
+			(mask < 1) || (mask > kKeyMaxMask) || ((mask & (mask + 1)) != 0))
+		xsRangeError("probeKeys: bad width, hashBytes, key range or mask");
+	slotBytes = slotsLength / ((xsUnsignedValue)mask + 1);
+	if (((slotBytes != 2) && (slotBytes != 4)) || (slotBytes * ((xsUnsignedValue)mask + 1) != slotsLength))
+		xsRangeError("probeKeys: slots are not mask + 1 16- or 32-bit entries");
+	slot = wmbus_probe_keys((const uint8_t *)keys, keysLength / (xsUnsignedValue)width, (size_t)width, (size_t)hashBytes,
+			slots, slotBytes, (uint32_t)mask, (const uint8_t *)key + keyOffset, (uint32_t)ignore);
+	if (slot == kKeyProbeFailed)
+		xsRangeError("probeKeys: slot beyond the keys or no empty slot");
+	xsmcSetInteger(xsResult, slot);
+}
+
+/* filterIdentity(frame, out, flags) -> result code, see wmbus_filter_identity; RangeError when `out` holds fewer than 8 bytes. */
+void xs_wmbus_filter_identity(xsMachine *the)
+{
+	xsIntegerValue flags;
+	void *frame, *out;
+	xsUnsignedValue frameLength, outLength;
+	if (xsmcArgc < 3)
+		xsTypeError("filterIdentity: frame, out, flags expected");
+	flags = xsmcToInteger(xsArg(2));
+	xsmcGetBufferReadable(xsArg(0), &frame, &frameLength);
+	xsmcGetBufferWritable(xsArg(1), &out, &outLength);
+	if (outLength < kIdentityBytes)
+		xsRangeError("filterIdentity: out holds fewer than 8 bytes");
+	xsmcSetInteger(xsResult, wmbus_filter_identity((const uint8_t *)frame, frameLength, (uint8_t *)out, (uint32_t)flags));
 }
 
 #endif

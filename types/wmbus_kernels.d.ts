@@ -14,4 +14,17 @@ declare module 'wmbus_kernels' {
   export function stripBlocksA(onAir: Uint8Array, frame: Uint8Array): boolean;
   /** CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) of `bytes[start, end)`, the frame store's record CRC. */
   export function crc16Ccitt(bytes: Uint8Array, start: number, end: number): number;
+  /** Filter identity of a CRC-free frame into `out` (`filterIdentityCode`): an IDENTITY_* code; RangeError when `out` holds fewer than 8 bytes. */
+  export function filterIdentity(frame: Uint8Array, out: Uint8Array, flags: number): number;
+  /** KeyTable slot search (`probeKeyTable`): the matching slot, else the empty slot ending the probe run; RangeError on arrays that do not fit. */
+  export function probeKeys(
+    keys: Uint8Array,
+    width: number,
+    hashBytes: number,
+    slots: Uint16Array | Uint32Array,
+    mask: number,
+    key: Uint8Array,
+    keyOffset: number,
+    ignore: number,
+  ): number;
 }

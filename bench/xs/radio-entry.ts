@@ -1,7 +1,7 @@
 import { utf8Encode } from '../../protocol/text/utf8';
 import { encodeStream } from '../../protocol/wmbus/encode';
 import { MAX_ON_AIR_BYTES } from '../../protocol/wmbus/blocks';
-import { filterIdentity, parseHeader } from '../../protocol/wmbus/header';
+import { IDENTITY_FROM_DLL, identityFlags, parseHeader } from '../../protocol/wmbus/header';
 import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
 import { PORTABLE_KERNELS, type WmbusKernels } from '../../protocol/wmbus/kernels';
 import { decodePhy } from '../../protocol/wmbus/phy';
@@ -137,6 +137,8 @@ const state: Bench = {
 /** What the receive path passes to decodePhy. */
 const phyOptions: PhyOptions = { bFormatLFieldAdaptation: true, kernels: KERNELS, scratch: new Uint8Array(MAX_ON_AIR_BYTES) };
 const identityOut = new Uint8Array(IDENTITY_BYTES);
+/** What the receive path passes to the filter identity kernel (`longHeader` true). */
+const IDENTITY_FLAGS = identityFlags({ longHeader: true });
 
 function radioCounters(): RadioCounters {
   return {
@@ -147,7 +149,7 @@ function radioCounters(): RadioCounters {
 
 /** A window's filter, built the way the radio task builds it. */
 function windowFilter(): WindowFilter {
-  return new WindowFilter({ manufFilter: [], mediumFilter: [], whitelist: whitelistTable(packed), mask: {} });
+  return new WindowFilter({ manufFilter: [], mediumFilter: [], whitelist: whitelistTable(packed, KERNELS), mask: {}, kernels: KERNELS });
 }
 
 const api = {
@@ -175,7 +177,7 @@ const api = {
     });
     state.identities = state.frames.map((f) => {
       const id = new Uint8Array(IDENTITY_BYTES);
-      filterIdentity(f, id);
+      KERNELS.filterIdentity(f, id, IDENTITY_FLAGS);
       return id;
     });
     send({});
@@ -190,7 +192,7 @@ const api = {
   /** Stage 2: the filter identity of each decoded frame. */
   stageIdentity(count: number): void {
     let ok = 0;
-    for (let i = 0; i < count; i++) if (filterIdentity(state.frames[i], identityOut) === 'dll') ok++;
+    for (let i = 0; i < count; i++) if (KERNELS.filterIdentity(state.frames[i], identityOut, IDENTITY_FLAGS) === IDENTITY_FROM_DLL) ok++;
     send({ stage: 'identity', count: ok });
   },
   /** A fresh window filter (white list built here, outside the metered stage). */
@@ -239,19 +241,25 @@ const api = {
   },
   /**
    * Drops the stage state and makes the partition the next window records to, so the heap
-   * snapshot taken before the window holds the partition but nothing of the stages.
+   * snapshot taken before the window holds the partition but nothing of the stages. `flash` as in
+   * `newStore`; 'device-stub' is the device driver over `StubWritePartition`.
    */
-  prepareWindow(flash: 'sim' | 'device'): void {
+  prepareWindow(flash: 'sim' | 'device' | 'device-stub'): void {
     state.frames = [];
     state.identities = [];
     state.filter = undefined;
     state.store = undefined;
-    state.flash = flash === 'sim' ? new SimFlash({ size: FRAME_STORE_BYTES }) : deviceFlash();
+    state.flash = flash === 'sim' ? new SimFlash({ size: FRAME_STORE_BYTES }) : deviceFlash(flash === 'device-stub' ? StubWritePartition : RamPartition);
     send({});
   },
-  /** Opens a listening window the way the radio task does: white list table, empty dedup set, receive path. */
-  openWindow(): void {
+  /**
+   * Opens a listening window the way the radio task does: white list table, empty dedup set,
+   * receive path; `prepareBytes` > 0: the store's `prepare` for that many bytes first, as the task
+   * does before each window.
+   */
+  openWindow(prepareBytes = 0): void {
     const store = FrameStore.open(state.flash as Flash, STORE_OPTIONS);
+    if (prepareBytes > 0) store.prepare(prepareBytes);
     const settings = { phy: 'T1C1' as const, t1Only: false, bFormatLFieldAdaptation: true, longHeader: true, kernels: KERNELS };
     state.path = new ReceivePath(settings, windowFilter(), store, radioCounters());
   },

@@ -15,23 +15,71 @@ const MAX_SMALL_CAPACITY = 0xfffe;
 /** 2^32 / golden ratio: Fibonacci hashing spreads a weak hash over the table's top bits. */
 const FIBONACCI = 0x9e3779b1;
 const HASH_MULTIPLIER = 31;
-const U32_BITS = 32;
 /** Keeps `1 << bits` a positive int32. */
 const MAX_SLOT_BITS = 30;
+
+/** The slot search of a `KeyTable`: `probeKeyTable` below, or a native kernel with the same contract. */
+export type KeyProbe = (
+  keys: Uint8Array,
+  width: number,
+  hashBytes: number,
+  slots: Uint16Array | Uint32Array,
+  mask: number,
+  key: Uint8Array,
+  keyOffset: number,
+  ignore: number,
+) => number;
+
+/**
+ * The slot of `slots` (a power-of-two table, `mask` = its length - 1) holding a key of `keys`
+ * (packed, `width` bytes each; slot value = index + 1, 0 = empty) that matches the `width` bytes
+ * of `key` from `keyOffset` on every byte not flagged in `ignore` (bit n = byte n; the first
+ * `hashBytes` bytes always compare), else the empty slot that ends its probe run. One loop, no
+ * calls: it runs for every frame heard. The table always holds an empty slot; `key` holds
+ * `keyOffset + width` bytes at least (it may be `keys` itself).
+ */
+export function probeKeyTable(
+  keys: Uint8Array,
+  width: number,
+  hashBytes: number,
+  slots: Uint16Array | Uint32Array,
+  mask: number,
+  key: Uint8Array,
+  keyOffset: number,
+  ignore: number,
+): number {
+  let h = 0;
+  for (let k = keyOffset; k < keyOffset + hashBytes; k++) h = (h * HASH_MULTIPLIER + key[k]) | 0;
+  // mask = 2^bits - 1, so its leading zeros are 32 - bits: the shift that keeps the top bits.
+  let s = Math.imul(h, FIBONACCI) >>> Math.clz32(mask);
+  for (; slots[s] !== 0; s = (s + 1) & mask) {
+    const base = (slots[s] - 1) * width;
+    let k = 0;
+    while (k < hashBytes && keys[base + k] === key[keyOffset + k]) k++;
+    if (k < hashBytes) continue;
+    while (k < width && (keys[base + k] === key[keyOffset + k] || ((ignore >> k) & 1) !== 0)) k++;
+    if (k === width) return s;
+  }
+  return s;
+}
 
 export class KeyTable {
   private keys: Uint8Array;
   private slots: Uint16Array | Uint32Array;
-  private shift: number;
   private mask: number;
   private count = 0;
   private unique = 0;
 
-  constructor(readonly width: number, readonly hashBytes: number, initialCapacity = MIN_CAPACITY) {
+  /** `probe`: the slot search, `probeKeyTable` or a native kernel with its contract (WmbusKernels.probeKeys). */
+  constructor(
+    readonly width: number,
+    readonly hashBytes: number,
+    initialCapacity = MIN_CAPACITY,
+    private readonly probe: KeyProbe = probeKeyTable,
+  ) {
     if (!(hashBytes >= 1 && hashBytes <= width)) throw new RangeError('KeyTable: hashBytes must be 1..width');
     this.keys = new Uint8Array(0);
     this.slots = new Uint16Array(0);
-    this.shift = U32_BITS;
     this.mask = 0;
     this.resize(Math.max(MIN_CAPACITY, initialCapacity));
   }
@@ -41,8 +89,8 @@ export class KeyTable {
    * the keys are copied on the first `add` that needs room). A key packed twice keeps both
    * indexes but is found at the first.
    */
-  static over(packed: Uint8Array, width: number, hashBytes: number): KeyTable {
-    const table = new KeyTable(width, hashBytes, 0);
+  static over(packed: Uint8Array, width: number, hashBytes: number, probe: KeyProbe = probeKeyTable): KeyTable {
+    const table = new KeyTable(width, hashBytes, 0, probe);
     table.keys = packed;
     table.count = Math.floor(packed.length / width);
     table.resize(table.count);
@@ -69,16 +117,16 @@ export class KeyTable {
    * below `hashBytes` are always compared), or -1.
    */
   find(key: Uint8Array, ignore = 0): number {
-    return this.slots[this.slotOf(key, ignore)] - 1;
+    return this.slots[this.probe(this.keys, this.width, this.hashBytes, this.slots, this.mask, key, 0, ignore)] - 1;
   }
 
   /** Adds the first `width` bytes of `key`; false when that key is already there. */
   add(key: Uint8Array): boolean {
-    let s = this.slotOf(key, 0);
+    let s = this.probe(this.keys, this.width, this.hashBytes, this.slots, this.mask, key, 0, 0);
     if (this.slots[s] !== 0) return false;
     if (this.count * this.width === this.keys.length) {
       this.resize(this.count * 2);
-      s = this.slotOf(key, 0);
+      s = this.probe(this.keys, this.width, this.hashBytes, this.slots, this.mask, key, 0, 0);
     }
     const w = this.width;
     this.keys.set(key.length === w ? key : key.subarray(0, w), this.count * w);
@@ -94,29 +142,6 @@ export class KeyTable {
     this.slots.fill(0);
   }
 
-  /**
-   * The slot holding a key that matches `key` (see `find`), else the empty slot that ends its
-   * probe run. One loop, no calls: it runs twice for every frame heard.
-   */
-  private slotOf(key: Uint8Array, ignore: number): number {
-    const keys = this.keys;
-    const slots = this.slots;
-    const w = this.width;
-    const hashed = this.hashBytes;
-    let h = 0;
-    for (let k = 0; k < hashed; k++) h = (h * HASH_MULTIPLIER + key[k]) | 0;
-    let s = Math.imul(h, FIBONACCI) >>> this.shift;
-    for (; slots[s] !== 0; s = (s + 1) & this.mask) {
-      const base = (slots[s] - 1) * w;
-      let k = 0;
-      while (k < hashed && keys[base + k] === key[k]) k++;
-      if (k < hashed) continue;
-      while (k < w && (keys[base + k] === key[k] || ((ignore >> k) & 1) !== 0)) k++;
-      if (k === w) return s;
-    }
-    return s;
-  }
-
   /** Room for `capacity` keys (copying them when the packed array is too small); the slot table is rebuilt. */
   private resize(capacity: number): void {
     let bits = 1;
@@ -127,27 +152,18 @@ export class KeyTable {
       keys.set(this.keys.subarray(0, this.count * this.width));
       this.keys = keys;
     }
-    this.slots = capacity <= MAX_SMALL_CAPACITY ? new Uint16Array(1 << bits) : new Uint32Array(1 << bits);
-    this.shift = U32_BITS - bits;
-    this.mask = (1 << bits) - 1;
+    const slots = capacity <= MAX_SMALL_CAPACITY ? new Uint16Array(1 << bits) : new Uint32Array(1 << bits);
+    const mask = (1 << bits) - 1;
+    this.slots = slots;
+    this.mask = mask;
     this.unique = 0;
-    // slotOf's probe, on the packed keys in place (no view per key): this runs once per window.
+    // Each packed key probed in place (no view per key): this runs once per window for the white list.
     const keys = this.keys;
-    const slots = this.slots;
     const w = this.width;
     for (let i = 0, at = 0; i < this.count; i++, at += w) {
-      let h = 0;
-      for (let k = 0; k < this.hashBytes; k++) h = (h * HASH_MULTIPLIER + keys[at + k]) | 0;
-      let s = Math.imul(h, FIBONACCI) >>> this.shift;
-      let repeat = false;
-      for (; slots[s] !== 0 && !repeat; s = (s + 1) & this.mask) {
-        const base = (slots[s] - 1) * w;
-        let k = 0;
-        while (k < w && keys[base + k] === keys[at + k]) k++;
-        repeat = k === w;
-      }
+      const s = this.probe(keys, w, this.hashBytes, slots, mask, keys, at, 0);
       // A key packed twice is found at its first index.
-      if (repeat) continue;
+      if (slots[s] !== 0) continue;
       slots[s] = i + 1;
       this.unique++;
     }

@@ -381,28 +381,53 @@ export function parseHeader(frame: Uint8Array, options?: HeaderOptions): HeaderR
 /** Where `filterIdentity` took the identity from, or why there is none (same errors as `parseHeader`). */
 export type FilterIdentityResult = 'dll' | 'tpl' | HeaderError;
 
+/** `filterIdentityCode` results: an index into FILTER_IDENTITY_RESULTS (native/wmbus_kernels.c uses the same numbers). */
+export const IDENTITY_FROM_DLL = 0;
+export const IDENTITY_FROM_TPL = 1;
+export const IDENTITY_LENGTH = 2;
+export const IDENTITY_TRUNCATED = 3;
+export const FILTER_IDENTITY_RESULTS: readonly FilterIdentityResult[] = ['dll', 'tpl', 'length', 'truncated'];
+/** `filterIdentityCode` flags: `longHeader` false, `ellPlaintext` true. */
+export const IDENTITY_DLL_ONLY = 1;
+export const IDENTITY_ELL_PLAINTEXT = 2;
+
+/** The `filterIdentityCode` flags of header options. */
+export function identityFlags(options?: HeaderOptions): number {
+  return (options?.longHeader === false ? IDENTITY_DLL_ONLY : 0) | (options?.ellPlaintext === true ? IDENTITY_ELL_PLAINTEXT : 0);
+}
+
 /**
  * The radio task's fast path: only the 8-byte filter identity, written into `out`, and no objects.
  * It walks the headers exactly as `parseHeader` does, so for every frame it fails where `parseHeader`
  * fails and otherwise writes the identity `parseHeader` reports (tests/wmbus/filter-identity.test.ts).
  */
 export function filterIdentity(frame: Uint8Array, out: Uint8Array, options?: HeaderOptions): FilterIdentityResult {
+  return FILTER_IDENTITY_RESULTS[filterIdentityCode(frame, out, identityFlags(options))];
+}
+
+/**
+ * `filterIdentity` as the receive path's kernel (WmbusKernels.filterIdentity, C twin in
+ * native/wmbus_kernels.c): options as IDENTITY_* flags, the result as an IDENTITY_* code. RangeError
+ * when `out` holds fewer than 8 bytes.
+ */
+export function filterIdentityCode(frame: Uint8Array, out: Uint8Array, flags: number): number {
+  if (out.length < IDENTITY_BYTES) throw new RangeError('filterIdentity: out holds fewer than 8 bytes');
   const length = frame.length;
-  if (length < DLL_BYTES) return 'length';
+  if (length < DLL_BYTES) return IDENTITY_LENGTH;
   let pos = CI_OFFSET;
   let ci = frame[pos];
   if (pos < length && isEll(ci)) {
     pos += 1 + ELL_CC_ACC_BYTES;
-    if (pos > length) return 'truncated';
+    if (pos > length) return IDENTITY_TRUNCATED;
     if (ci === CI_ELL_V) return dllIdentity(frame, out);
     if (ci === CI_ELL_III || ci === CI_ELL_IV) {
       pos += ADDRESS_BYTES;
-      if (pos > length) return 'truncated';
+      if (pos > length) return IDENTITY_TRUNCATED;
     }
     if (ci === CI_ELL_II || ci === CI_ELL_IV) {
-      if (pos + SN_BYTES + PAYLOAD_CRC_BYTES > length) return 'truncated';
+      if (pos + SN_BYTES + PAYLOAD_CRC_BYTES > length) return IDENTITY_TRUNCATED;
       // EN 13757-4 §13.2.12: an encrypting ELL hides everything after its session number.
-      if (frame[pos + SN_BYTES - 1] >>> (SN_ENCRYPTION_SHIFT - 24) !== 0 && options?.ellPlaintext !== true) {
+      if (frame[pos + SN_BYTES - 1] >>> (SN_ENCRYPTION_SHIFT - 24) !== 0 && (flags & IDENTITY_ELL_PLAINTEXT) === 0) {
         return dllIdentity(frame, out);
       }
       pos += SN_BYTES + PAYLOAD_CRC_BYTES;
@@ -411,7 +436,7 @@ export function filterIdentity(frame: Uint8Array, out: Uint8Array, options?: Hea
   }
   if (pos < length && ci === CI_AFL) {
     const end = aflEnd(frame, pos);
-    if (end < 0) return 'truncated';
+    if (end < 0) return IDENTITY_TRUNCATED;
     pos = end;
     ci = frame[pos];
   }
@@ -419,16 +444,16 @@ export function filterIdentity(frame: Uint8Array, out: Uint8Array, options?: Hea
   const kind = TPL_KIND_OF_CI[ci];
   let p = pos + 1;
   if (kind === 'long') {
-    if (p + LONG_TPL_BYTES > length) return 'truncated';
+    if (p + LONG_TPL_BYTES > length) return IDENTITY_TRUNCATED;
     p += ADDRESS_BYTES;
   } else if (kind !== 'short') {
     return dllIdentity(frame, out);
   }
-  if (p + SHORT_TPL_BYTES > length) return 'truncated';
+  if (p + SHORT_TPL_BYTES > length) return IDENTITY_TRUNCATED;
   if ((frame[p + 3] & SECURITY_MODE_MASK) === SECURITY_MODE_WITH_CFG_EXT && p + SHORT_TPL_BYTES + 1 > length) {
-    return 'truncated';
+    return IDENTITY_TRUNCATED;
   }
-  if (kind !== 'long' || options?.longHeader === false) return dllIdentity(frame, out);
+  if (kind !== 'long' || (flags & IDENTITY_DLL_ONLY) !== 0) return dllIdentity(frame, out);
   // Long header address: ID (4) M (2) VER TYPE; the identity is M, ID, VER, TYPE.
   const a = pos + 1;
   out[0] = frame[a + ID_BYTES];
@@ -439,12 +464,12 @@ export function filterIdentity(frame: Uint8Array, out: Uint8Array, options?: Hea
   out[5] = frame[a + 3];
   out[IDENTITY_VERSION_INDEX] = frame[a + IDENTITY_VERSION_INDEX];
   out[IDENTITY_MEDIUM_INDEX] = frame[a + IDENTITY_MEDIUM_INDEX];
-  return 'tpl';
+  return IDENTITY_FROM_TPL;
 }
 
-function dllIdentity(frame: Uint8Array, out: Uint8Array): 'dll' {
+function dllIdentity(frame: Uint8Array, out: Uint8Array): number {
   out.set(frame.subarray(M_OFFSET, M_OFFSET + IDENTITY_BYTES));
-  return 'dll';
+  return IDENTITY_FROM_DLL;
 }
 
 /** End of the AFL at `offset` (what `parseAfl` returns as next), or -1 where `parseAfl` fails. */

@@ -11,6 +11,8 @@ extern void xs_wmbus_decode_3of6(xsMachine *the);
 extern void xs_wmbus_decode_manchester(xsMachine *the);
 extern void xs_wmbus_strip_blocks_a(xsMachine *the);
 extern void xs_wmbus_crc16_ccitt(xsMachine *the);
+extern void xs_wmbus_filter_identity(xsMachine *the);
+extern void xs_wmbus_probe_keys(xsMachine *the);
 
 void wmbusInstallKernels(xsMachine *the);
 
@@ -28,5 +30,9 @@ void wmbusInstallKernels(xsMachine *the)
 	xsDefine(xsResult, xsID("stripBlocksA"), xsVar(0), xsDontEnum);
 	xsVar(0) = xsNewHostFunction(xs_wmbus_crc16_ccitt, 3);
 	xsDefine(xsResult, xsID("crc16Ccitt"), xsVar(0), xsDontEnum);
+	xsVar(0) = xsNewHostFunction(xs_wmbus_filter_identity, 3);
+	xsDefine(xsResult, xsID("filterIdentity"), xsVar(0), xsDontEnum);
+	xsVar(0) = xsNewHostFunction(xs_wmbus_probe_keys, 8);
+	xsDefine(xsResult, xsID("probeKeys"), xsVar(0), xsDontEnum);
 	xsDefine(xsGlobal, xsID("wmbusNative"), xsResult, xsDontEnum);
 }

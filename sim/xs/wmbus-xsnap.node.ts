@@ -25,7 +25,7 @@ const PREBUILT = path.join(WORKER_DIR, 'build/tmp/lin/release/xsnap-worker');
 const CACHE = path.join(ROOT, 'node_modules/.cache/wmbus-xsnap');
 const KERNELS_C = path.join(ROOT, 'native/wmbus_kernels.c');
 const INSTALLER_C = path.join(__dirname, 'wmbus-xsnap.c');
-const KERNEL_CALLBACKS = ['xs_wmbus_crc16', 'xs_wmbus_decode_3of6', 'xs_wmbus_decode_manchester', 'xs_wmbus_strip_blocks_a', 'xs_wmbus_crc16_ccitt'];
+const KERNEL_CALLBACKS = ['xs_wmbus_crc16', 'xs_wmbus_decode_3of6', 'xs_wmbus_decode_manchester', 'xs_wmbus_strip_blocks_a', 'xs_wmbus_crc16_ccitt', 'xs_wmbus_filter_identity', 'xs_wmbus_probe_keys'];
 
 const run = promisify(execFile);
 

@@ -1,5 +1,6 @@
 import { KeyTable } from '../../protocol/collections/key-table';
 import { IDENTITY_BYTES, IDENTITY_MEDIUM_INDEX, IDENTITY_VERSION_INDEX, type IdentityMask } from '../../protocol/wmbus/identity';
+import { PORTABLE_KERNELS, type WmbusKernels } from '../../protocol/wmbus/kernels';
 
 /** M-field (2) + id (4): the part of an identity that is never masked, and what the tables hash. */
 export const IDENTITY_PREFIX = IDENTITY_VERSION_INDEX;
@@ -14,16 +15,19 @@ export interface RecordingRules {
   /** The white list (see `whitelistTable`); empty = all meters (§4.2.2.1). */
   readonly whitelist: KeyTable;
   readonly mask: IdentityMask;
+  /** The board's native kernels (their key-table probe, for the dedup set); the portable ones when absent. */
+  readonly kernels?: WmbusKernels;
 }
 
 export type Verdict = 'record' | 'manufacturer' | 'medium' | 'whitelist' | 'duplicate';
 
 /**
  * The white list as the filter looks it up: the packed identities (8 bytes each) indexed in place,
- * hashed on their M-field and id, so a window adds only the index to the heap.
+ * hashed on their M-field and id, so a window adds only the index to the heap. `kernels`: the
+ * board's, whose key-table probe the index is built and searched with.
  */
-export function whitelistTable(packed: Uint8Array): KeyTable {
-  return KeyTable.over(packed, IDENTITY_BYTES, IDENTITY_PREFIX);
+export function whitelistTable(packed: Uint8Array, kernels: WmbusKernels = PORTABLE_KERNELS): KeyTable {
+  return KeyTable.over(packed, IDENTITY_BYTES, IDENTITY_PREFIX, kernels.probeKeys);
 }
 
 /**
@@ -83,7 +87,12 @@ export class WindowFilter {
     const key = this.key;
     key.set(identity.length === IDENTITY_BYTES ? identity : identity.subarray(0, IDENTITY_BYTES));
     key[IDENTITY_BYTES] = frameLength;
-    this.seen ??= new KeyTable(DEDUP_KEY_BYTES, IDENTITY_PREFIX, this.ignore === 0 ? undefined : this.firstSize.length);
+    this.seen ??= new KeyTable(
+      DEDUP_KEY_BYTES,
+      IDENTITY_PREFIX,
+      this.ignore === 0 ? undefined : this.firstSize.length,
+      (this.rules.kernels ?? PORTABLE_KERNELS).probeKeys,
+    );
     return this.seen.add(key);
   }
 

@@ -1,9 +1,9 @@
 import { MAX_ON_AIR_BYTES } from '../../protocol/wmbus/blocks';
-import { filterIdentity } from '../../protocol/wmbus/header';
+import { IDENTITY_FROM_TPL, identityFlags } from '../../protocol/wmbus/header';
 import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
-import type { WmbusKernels } from '../../protocol/wmbus/kernels';
+import { PORTABLE_KERNELS, type WmbusKernels } from '../../protocol/wmbus/kernels';
 import { decodePhy, errorClass } from '../../protocol/wmbus/phy';
-import type { HeaderOptions, PhyOptions, WmbusPhy } from '../../protocol/wmbus/types';
+import type { PhyOptions, WmbusPhy } from '../../protocol/wmbus/types';
 import type { RadioCounters } from '../counters';
 import type { FrameRecord } from '../store/types';
 import type { WindowFilter } from './filter';
@@ -42,7 +42,9 @@ export class ReceivePath {
   recorded = 0;
   recordedBytes = 0;
   private readonly phyOptions: PhyOptions;
-  private readonly headerOptions: HeaderOptions;
+  private readonly kernels: WmbusKernels;
+  /** `filterIdentity` flags of the window's header options. */
+  private readonly identityFlags: number;
   private readonly identity = new Uint8Array(IDENTITY_BYTES);
 
   constructor(
@@ -56,7 +58,8 @@ export class ReceivePath {
       kernels: settings.kernels,
       scratch: new Uint8Array(MAX_ON_AIR_BYTES),
     };
-    this.headerOptions = { longHeader: settings.longHeader };
+    this.kernels = settings.kernels ?? PORTABLE_KERNELS;
+    this.identityFlags = identityFlags({ longHeader: settings.longHeader });
   }
 
   /** One packet from the driver; true when it was recorded. */
@@ -77,8 +80,8 @@ export class ReceivePath {
       return false;
     }
     const frame = decoded.frame;
-    const source = filterIdentity(frame, this.identity, this.headerOptions);
-    if (source !== 'dll' && source !== 'tpl') {
+    // Codes past IDENTITY_FROM_TPL say why there is no identity: a frame too short or a truncated header.
+    if (this.kernels.filterIdentity(frame, this.identity, this.identityFlags) > IDENTITY_FROM_TPL) {
       c.decodeErrors++;
       return false;
     }

@@ -159,8 +159,14 @@ export class RadioTask implements Task {
     const w = this.plan.shift() as WindowPlan;
     const cfg = this.config.current.radio;
     const mask = { skipVersionField: cfg.skipVersionField, skipMediumField: cfg.skipMediumField };
-    const wl = whitelistTable(this.whitelist.blob());
-    const filter = new WindowFilter({ manufFilter: cfg.manufFilter, mediumFilter: cfg.mediumFilter, whitelist: wl, mask });
+    const wl = whitelistTable(this.whitelist.blob(), this.board.wmbusKernels);
+    const filter = new WindowFilter({
+      manufFilter: cfg.manufFilter,
+      mediumFilter: cfg.mediumFilter,
+      whitelist: wl,
+      mask,
+      kernels: this.board.wmbusKernels,
+    });
     const phy = PHY_OF_MODE[w.mode];
     const settings = {
       phy,

@@ -1,5 +1,6 @@
 /** The wM-Bus conformance corpus (real wmbusmeters telegrams, see /work/shared/corpus/README.md). */
 import { readFileSync } from 'fs';
+import { stripBlocks } from '../../protocol/wmbus/blocks';
 
 export const CORPUS_PATH = process.env.WMBUS_CORPUS ?? '/work/shared/corpus/wmbus-telegrams.json';
 
@@ -50,4 +51,15 @@ export function storedFrames(corpus: CorpusEntry[]): Uint8Array[] {
   return corpus
     .filter((e) => !e.dll_crc_present && e.l_field_matches_length === true)
     .map((e) => bytes(e.telegram_hex));
+}
+
+/** The 352 corpus telegrams as the store keeps them: CRCs stripped. */
+export function crcFreeCorpusFrames(): Uint8Array[] {
+  return loadCorpus().map((e) => {
+    const onAir = bytes(e.telegram_hex);
+    if (!e.dll_crc_present) return onAir;
+    const r = stripBlocks(onAir, e.frame_format!);
+    if (!r.ok) throw new Error('corpus CRC frame does not verify');
+    return r.frame;
+  });
 }

@@ -1,25 +1,11 @@
-import { stripBlocks } from '../../protocol/wmbus/blocks';
 import { filterIdentity, parseHeader } from '../../protocol/wmbus/header';
 import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
 import type { HeaderOptions } from '../../protocol/wmbus/types';
-import { createRandom } from '../../sim/world/random';
-import { bytes, loadCorpus } from './corpus';
+import { bytes, crcFreeCorpusFrames } from './corpus';
+import { steeredFrames } from './steered-frames';
 
 /** The radio task's lean identity must agree with parseHeader on every frame, good or bad. */
 const OPTIONS: readonly HeaderOptions[] = [{}, { longHeader: false }, { ellPlaintext: true }, { longHeader: false, ellPlaintext: true }];
-
-/** CI values that steer the header walk: every ELL variant, AFL, short/long/none/manufacturer TPLs. */
-const STEERING_CIS = [0x8c, 0x8d, 0x8e, 0x8f, 0x86, 0x90, 0x7a, 0x72, 0x78, 0x71, 0xa0, 0xa7, 0xb1, 0x5a, 0x53, 0x00];
-
-function storedFrames(): Uint8Array[] {
-  return loadCorpus().map((e) => {
-    const onAir = bytes(e.telegram_hex);
-    if (!e.dll_crc_present) return onAir;
-    const r = stripBlocks(onAir, e.frame_format!);
-    if (!r.ok) throw new Error('corpus CRC frame does not verify');
-    return r.frame;
-  });
-}
 
 /** `undefined` when both agree, else a description of the first disagreement. */
 function disagreement(frame: Uint8Array, options: HeaderOptions): string | undefined {
@@ -46,7 +32,7 @@ function disagreements(frames: Iterable<Uint8Array>): string[] {
 }
 
 describe('filterIdentity, the hot-path identity', () => {
-  const corpus = storedFrames();
+  const corpus = crcFreeCorpusFrames();
 
   test('agrees with parseHeader on the 352 corpus telegrams (identity and its source)', () => {
     expect(corpus.length).toBe(352);
@@ -70,18 +56,7 @@ describe('filterIdentity, the hot-path identity', () => {
   });
 
   test('agrees on 20 000 random frames steered through ELL, AFL and TPL headers', () => {
-    const random = createRandom(0x1d);
-    const frames: Uint8Array[] = [];
-    for (let i = 0; i < 20_000; i++) {
-      const f = new Uint8Array(random.int(0, 60));
-      for (let k = 0; k < f.length; k++) f[k] = random.int(0, 255);
-      // Header CIs at the places the walk looks for them, and small AFL lengths so AFLs fit.
-      for (const at of [10, 13, 17, 21, 23, 25]) {
-        if (at < f.length && random.next() < 0.6) f[at] = STEERING_CIS[random.int(0, STEERING_CIS.length - 1)];
-        if (at + 1 < f.length && f[at] === 0x90) f[at + 1] = random.int(0, 12);
-      }
-      frames.push(f);
-    }
+    const frames = steeredFrames(0x1d, 20_000);
     expect(disagreements(frames)).toEqual([]);
   });
 });

@@ -4,6 +4,9 @@
  *   crc16 HEX | ccitt HEX                  -> 4 hex digits
  *   3of6 COUNT HEX | manchester COUNT HEX  -> "ok HEX" or "bad"
  *   stripa DATABYTES HEX                   -> "ok HEX" or "bad"
+ *   identity FLAGS HEX                     -> "CODE" or, with an identity, "CODE HEX"
+ *   probe WIDTH HASHBYTES SLOTBYTES MASK IGNORE KEYSHEX SLOTSHEX KEYHEX
+ *                                          -> slot number or "fail" (slots as little-endian entries)
  * Sizes are the caller's business here; the XS bindings' checks are tested inside XS.
  */
 #define WMBUS_KERNELS_NO_XS
@@ -37,15 +40,65 @@ static void printHex(const char *prefix, const uint8_t *bytes, size_t n)
 	putchar('\n');
 }
 
+/* `identity FLAGS HEX`: wmbus_filter_identity, with the identity when there is one. */
+static void identity(const char *line)
+{
+	static char hex[2 * kMaxBytes + 1];
+	static uint8_t frame[kMaxBytes];
+	uint8_t out[kIdentityBytes];
+	unsigned long flags;
+	int code;
+	hex[0] = 0;
+	if (sscanf(line, "identity %lu %8192s", &flags, hex) < 1) {
+		puts("error");
+		return;
+	}
+	code = wmbus_filter_identity(frame, fromHex(hex, frame), out, (uint32_t)flags);
+	if (code <= kIdentityFromTpl) {
+		char prefix[8];
+		snprintf(prefix, sizeof(prefix), "%d ", code);
+		printHex(prefix, out, kIdentityBytes);
+	}
+	else
+		printf("%d\n", code);
+}
+
+/* `probe WIDTH HASHBYTES SLOTBYTES MASK IGNORE KEYSHEX SLOTSHEX KEYHEX`: wmbus_probe_keys. */
+static void probe(const char *line)
+{
+	static char keysHex[2 * kMaxBytes + 1], slotsHex[2 * kMaxBytes + 1], keyHex[2 * kMaxBytes + 1];
+	static uint8_t keys[kMaxBytes], key[kMaxBytes];
+	static uint32_t slotWords[kMaxBytes / sizeof(uint32_t)];
+	unsigned long width, hashBytes, slotBytes, mask, ignore;
+	size_t keyBytes;
+	int32_t slot;
+	if (sscanf(line, "probe %lu %lu %lu %lu %lu %8192s %8192s %8192s", &width, &hashBytes, &slotBytes, &mask, &ignore, keysHex, slotsHex, keyHex) != 8) {
+		puts("error");
+		return;
+	}
+	keyBytes = fromHex(keysHex, keys);
+	fromHex(slotsHex, (uint8_t *)slotWords);
+	fromHex(keyHex, key);
+	slot = wmbus_probe_keys(keys, keyBytes / width, width, hashBytes, slotWords, slotBytes, (uint32_t)mask, key, (uint32_t)ignore);
+	if (slot == kKeyProbeFailed)
+		puts("fail");
+	else
+		printf("%ld\n", (long)slot);
+}
+
 int main(void)
 {
-	static char line[3 * kMaxBytes];
+	static char line[8 * kMaxBytes];
 	static uint8_t in[kMaxBytes], out[kMaxBytes];
 	char op[16], hex[2 * kMaxBytes + 1];
 	unsigned long count;
 	while (fgets(line, sizeof(line), stdin)) {
 		hex[0] = 0;
-		if ((sscanf(line, "%15s %lu %8192s", op, &count, hex) == 3) && strcmp(op, "crc16") && strcmp(op, "ccitt")) {
+		if (!strncmp(line, "identity ", 9))
+			identity(line);
+		else if (!strncmp(line, "probe ", 6))
+			probe(line);
+		else if ((sscanf(line, "%15s %lu %8192s", op, &count, hex) == 3) && strcmp(op, "crc16") && strcmp(op, "ccitt")) {
 			size_t n = fromHex(hex, in);
 			int ok;
 			if (!strcmp(op, "3of6"))

@@ -18,18 +18,6 @@ const HASH_MULTIPLIER = 31;
 /** Keeps `1 << bits` a positive int32. */
 const MAX_SLOT_BITS = 30;
 
-/** The slot search of a `KeyTable`: `probeKeyTable` below, or a native kernel with the same contract. */
-export type KeyProbe = (
-  keys: Uint8Array,
-  width: number,
-  hashBytes: number,
-  slots: Uint16Array | Uint32Array,
-  mask: number,
-  key: Uint8Array,
-  keyOffset: number,
-  ignore: number,
-) => number;
-
 /**
  * The slot of `slots` (a power-of-two table, `mask` = its length - 1) holding a key of `keys`
  * (packed, `width` bytes each; slot value = index + 1, 0 = empty) that matches the `width` bytes
@@ -62,6 +50,9 @@ export function probeKeyTable(
   }
   return s;
 }
+
+/** The slot search of a `KeyTable`: `probeKeyTable`, or a native kernel with the same contract. */
+export type KeyProbe = typeof probeKeyTable;
 
 export class KeyTable {
   private keys: Uint8Array;

@@ -359,36 +359,107 @@ export class Bg95Network implements Network {
 
 type StreamState = 'opening' | 'open' | 'closed';
 
-class ModemStream implements StreamSocket, SocketBase {
-  readonly service: Service;
-  private state: StreamState = 'opening';
-  private id: number | undefined;
-  private readonly rx: Uint8Array[] = [];
-  private rxBytes = 0;
-  private readonly tx: Uint8Array[] = [];
-  private txBytes = 0;
-  private sending = false;
-  private reading = false;
+/**
+ * What a stream and a datagram socket share: the connectID, the open handshake (AT+QIOPEN or
+ * AT+QSSLOPEN, then the `+QIOPEN` / `+QSSLOPEN` URC within OPEN_TIMEOUT_MS), and the "recv" URC
+ * bookkeeping that tells the read pump whether the modem holds data.
+ */
+abstract class ModemConnection implements SocketBase {
+  protected state: StreamState = 'opening';
+  protected id: number | undefined;
+  protected sending = false;
+  protected reading = false;
   /** The modem said data waits ("recv" URC) and no read since has come back empty. */
-  private modemHasData = false;
-  private recvSignals = 0;
-  private peerClosed = false;
-  /** The application closed the socket: no more callbacks; queued output is still sent, then AT+QICLOSE. */
-  private closeRequested = false;
+  protected modemHasData = false;
+  protected recvSignals = 0;
   private openTimer: TimerId | undefined;
 
-  constructor(private readonly net: Bg95Network, private readonly options: StreamSocketOptions) {
-    this.service = options.tls !== undefined ? 'ssl' : 'tcpip';
+  /** Takes a connectID; without one the socket is closed and `onError` hears it after the caller returns. */
+  constructor(
+    protected readonly net: Bg95Network,
+    readonly service: Service,
+    opened: 'streamsOpened' | 'datagramsOpened',
+    onError: ((message: string) => void) | undefined,
+  ) {
     const id = net.allocate(this);
     if (id === undefined) {
       this.state = 'closed';
       net.stats.openFailures++;
-      defer(() => options.onError?.('no free connection'));
+      defer(() => onError?.('no free connection'));
       return;
     }
     this.id = id;
-    net.stats.streamsOpened++;
-    this.open(id).catch((e: unknown) => this.fail(String(e)));
+    net.stats[opened]++;
+  }
+
+  abstract fail(message: string): void;
+  abstract onPeerClosed(): void;
+  abstract onOpened(error: number): void;
+  protected abstract pumpRx(): Promise<void>;
+
+  onRecvSignal(): void {
+    this.modemHasData = true;
+    this.recvSignals++;
+    if (this.state === 'open') this.pumpRx();
+  }
+
+  /** The open command was sent: the URC must follow within OPEN_TIMEOUT_MS. */
+  protected armOpenTimer(id: number): void {
+    this.openTimer = this.net.clock.setTimer(this.net.clock.now() + OPEN_TIMEOUT_MS, () => {
+      this.openTimer = undefined;
+      this.net.closeInModem(id, this);
+      this.fail('open timeout');
+    });
+  }
+
+  protected clearOpenTimer(): void {
+    if (this.openTimer !== undefined) this.net.clock.clearTimer(this.openTimer);
+    this.openTimer = undefined;
+  }
+
+  /** The modem refused the open command itself: no URC will come. */
+  protected openRefused(id: number, r: AtResponse): void {
+    if (r.final.kind === 'ok') return;
+    this.clearOpenTimer();
+    this.net.release(id, this);
+    this.fail(`open refused: ${r.final.text}`);
+  }
+
+  /**
+   * The open URC: true when the socket is now open. A socket closed meanwhile frees its connectID
+   * (closing it in the modem if the open succeeded); a failed open is reported.
+   */
+  protected opened(error: number): boolean {
+    this.clearOpenTimer();
+    const id = this.id as number;
+    if (this.state === 'closed') {
+      if (error === 0) this.net.closeInModem(id, this);
+      else this.net.release(id, this);
+      return false;
+    }
+    if (error !== 0) {
+      this.net.stats.openFailures++;
+      this.net.closeInModem(id, this);
+      this.fail(`open failed (${error})`);
+      return false;
+    }
+    this.state = 'open';
+    return true;
+  }
+}
+
+class ModemStream extends ModemConnection implements StreamSocket {
+  private readonly rx: Uint8Array[] = [];
+  private rxBytes = 0;
+  private readonly tx: Uint8Array[] = [];
+  private txBytes = 0;
+  private peerClosed = false;
+  /** The application closed the socket: no more callbacks; queued output is still sent, then AT+QICLOSE. */
+  private closeRequested = false;
+
+  constructor(net: Bg95Network, private readonly options: StreamSocketOptions) {
+    super(net, options.tls !== undefined ? 'ssl' : 'tcpip', 'streamsOpened', options.onError);
+    if (this.id !== undefined) this.open(this.id).catch((e: unknown) => this.fail(String(e)));
   }
 
   read(max?: number): Uint8Array | undefined {
@@ -438,29 +509,10 @@ class ModemStream implements StreamSocket, SocketBase {
   }
 
   onOpened(error: number): void {
-    this.clearOpenTimer();
-    const id = this.id as number;
-    if (this.state === 'closed') {
-      if (error === 0) this.net.closeInModem(id, this);
-      else this.net.release(id, this);
-      return;
-    }
-    if (error !== 0) {
-      this.net.stats.openFailures++;
-      this.net.closeInModem(id, this);
-      this.fail(`open failed (${error})`);
-      return;
-    }
-    this.state = 'open';
+    if (!this.opened(error)) return;
     if (!this.closeRequested) this.options.onWritable?.(Math.max(0, SEND_QUEUE_BYTES - this.txBytes));
     if (this.txBytes > 0) this.pumpTx();
     if (this.modemHasData) this.pumpRx();
-  }
-
-  onRecvSignal(): void {
-    this.modemHasData = true;
-    this.recvSignals++;
-    if (this.state === 'open') this.pumpRx();
   }
 
   onPeerClosed(): void {
@@ -490,11 +542,6 @@ class ModemStream implements StreamSocket, SocketBase {
     if (this.id !== undefined) this.net.closeInModem(this.id, this);
   }
 
-  private clearOpenTimer(): void {
-    if (this.openTimer !== undefined) this.net.clock.clearTimer(this.openTimer);
-    this.openTimer = undefined;
-  }
-
   private async open(id: number): Promise<void> {
     const net = this.net;
     const tls = this.options.tls;
@@ -520,17 +567,8 @@ class ModemStream implements StreamSocket, SocketBase {
       net.release(id, this);
       return;
     }
-    this.openTimer = net.clock.setTimer(net.clock.now() + OPEN_TIMEOUT_MS, () => {
-      this.openTimer = undefined;
-      net.closeInModem(id, this);
-      this.fail('open timeout');
-    });
-    const r = await net.channel.command(command);
-    if (r.final.kind !== 'ok') {
-      this.clearOpenTimer();
-      net.release(id, this);
-      this.fail(`open refused: ${r.final.text}`);
-    }
+    this.armOpenTimer(id);
+    this.openRefused(id, await net.channel.command(command));
   }
 
   private async pumpTx(): Promise<void> {
@@ -581,7 +619,7 @@ class ModemStream implements StreamSocket, SocketBase {
     this.txBytes -= n;
   }
 
-  private async pumpRx(): Promise<void> {
+  protected async pumpRx(): Promise<void> {
     if (this.reading || this.state !== 'open' || this.closeRequested) return;
     this.reading = true;
     while (this.state === 'open' && !this.closeRequested && this.modemHasData && this.rxBytes < RECEIVE_BUFFER_BYTES) {
@@ -636,42 +674,20 @@ interface OutgoingDatagram {
   readonly port: number;
 }
 
-class ModemDatagram implements DatagramSocket, SocketBase {
-  readonly service: Service = 'tcpip';
-  private state: StreamState = 'opening';
-  private id: number | undefined;
+class ModemDatagram extends ModemConnection implements DatagramSocket {
   private readonly rx: Datagram[] = [];
   private readonly tx: OutgoingDatagram[] = [];
-  private sending = false;
-  private reading = false;
-  private modemHasData = false;
-  private recvSignals = 0;
-  private openTimer: TimerId | undefined;
 
-  constructor(private readonly net: Bg95Network, private readonly options: DatagramSocketOptions) {
-    const id = net.allocate(this);
-    if (id === undefined) {
-      this.state = 'closed';
-      net.stats.openFailures++;
-      defer(() => options.onError?.('no free connection'));
-      return;
-    }
-    this.id = id;
-    net.stats.datagramsOpened++;
+  constructor(net: Bg95Network, private readonly options: DatagramSocketOptions) {
+    super(net, 'tcpip', 'datagramsOpened', options.onError);
+    const id = this.id;
+    if (id === undefined) return;
     const localPort = options.port ?? net.nextEphemeralPort();
-    this.openTimer = net.clock.setTimer(net.clock.now() + OPEN_TIMEOUT_MS, () => {
-      this.openTimer = undefined;
-      net.closeInModem(id, this);
-      this.fail('open timeout');
-    });
+    this.armOpenTimer(id);
     // UDP SERVICE: one socket that sends to any address given per AT+QISEND.
-    net.channel.command(`AT+QIOPEN=${net.contextId},${id},"UDP SERVICE","127.0.0.1",0,${localPort},${ACCESS_BUFFER}`).then((r) => {
-      if (r.final.kind !== 'ok') {
-        this.clearOpenTimer();
-        net.release(id, this);
-        this.fail(`open refused: ${r.final.text}`);
-      }
-    });
+    net.channel
+      .command(`AT+QIOPEN=${net.contextId},${id},"UDP SERVICE","127.0.0.1",0,${localPort},${ACCESS_BUFFER}`)
+      .then((r) => this.openRefused(id, r));
   }
 
   read(): Datagram | undefined {
@@ -698,28 +714,9 @@ class ModemDatagram implements DatagramSocket, SocketBase {
   }
 
   onOpened(error: number): void {
-    this.clearOpenTimer();
-    const id = this.id as number;
-    if (this.state === 'closed') {
-      if (error === 0) this.net.closeInModem(id, this);
-      else this.net.release(id, this);
-      return;
-    }
-    if (error !== 0) {
-      this.net.stats.openFailures++;
-      this.net.closeInModem(id, this);
-      this.fail(`open failed (${error})`);
-      return;
-    }
-    this.state = 'open';
+    if (!this.opened(error)) return;
     if (this.tx.length > 0) this.pumpTx();
     if (this.modemHasData) this.pumpRx();
-  }
-
-  onRecvSignal(): void {
-    this.modemHasData = true;
-    this.recvSignals++;
-    if (this.state === 'open') this.pumpRx();
   }
 
   onPeerClosed(): void {
@@ -731,11 +728,6 @@ class ModemDatagram implements DatagramSocket, SocketBase {
     this.state = 'closed';
     this.clearOpenTimer();
     this.options.onError?.(message);
-  }
-
-  private clearOpenTimer(): void {
-    if (this.openTimer !== undefined) this.net.clock.clearTimer(this.openTimer);
-    this.openTimer = undefined;
   }
 
   private async pumpTx(): Promise<void> {
@@ -762,7 +754,7 @@ class ModemDatagram implements DatagramSocket, SocketBase {
     return new Promise((resolve) => this.net.resolve(host, (_e, a) => resolve(a)));
   }
 
-  private async pumpRx(): Promise<void> {
+  protected async pumpRx(): Promise<void> {
     if (this.reading || this.state !== 'open') return;
     this.reading = true;
     while (this.state === 'open' && this.modemHasData && this.rx.length < RECEIVE_DATAGRAMS) {

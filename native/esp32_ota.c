@@ -105,6 +105,18 @@ static esp_err_t otaEnd(void)
 	return esp_ota_end(gHandle);
 }
 
+/* Copies `length` bytes from `offset` of the slot's partition (decrypted when flash encryption is on). */
+static esp_err_t otaRead(int slot, size_t offset, void *out, size_t length)
+{
+	const esp_partition_t *partition = slotPartition(slot);
+
+	if (NULL == partition)
+		return ESP_ERR_NOT_FOUND;
+	if ((offset > partition->size) || (length > (partition->size - offset)))
+		return ESP_ERR_INVALID_SIZE;
+	return esp_partition_read(partition, offset, out, length);
+}
+
 /* Verifies the slot's image, then points otadata at it in state NEW: the next boot is its trial. */
 static esp_err_t otaSetBoot(int slot)
 {
@@ -237,6 +249,28 @@ void xs_app_ota_end(xsMachine *the)
 void xs_app_ota_abort(xsMachine *the)
 {
 	check(the, otaAbort(), "esp_ota_abort");
+}
+
+/*
+ * read(slot, offset, length): a new ArrayBuffer of `length` bytes. The buffer is allocated first and
+ * its address taken after, as the allocation may move chunks; nothing allocates between that and
+ * the read.
+ */
+void xs_app_ota_read(xsMachine *the)
+{
+	int slot = slotArgument(the, 0);
+	double offset = xsmcToNumber(xsArg(1));
+	double length = xsmcToNumber(xsArg(2));
+	void *data;
+	xsUnsignedValue available;
+
+	if (!(offset >= 0) || (offset > (double)UINT32_MAX) || (offset != (double)(uint32_t)offset))
+		xsRangeError("invalid offset");
+	if (!(length >= 0) || (length > (double)INT32_MAX) || (length != (double)(uint32_t)length))
+		xsRangeError("invalid length");
+	xsmcSetArrayBuffer(xsResult, NULL, (xsUnsignedValue)length);
+	xsmcGetBufferWritable(xsResult, &data, &available);
+	check(the, otaRead(slot, (size_t)offset, data, (size_t)length), "esp_partition_read");
 }
 
 void xs_app_ota_set_boot(xsMachine *the)

@@ -12,12 +12,13 @@ function begin(slot, size) @ "xs_app_ota_begin";
 function write(bytes) @ "xs_app_ota_write";
 function end() @ "xs_app_ota_end";
 function abort() @ "xs_app_ota_abort";
+function read(slot, offset, length) @ "xs_app_ota_read";
 function setBoot(slot) @ "xs_app_ota_set_boot";
 function markValid() @ "xs_app_ota_mark_valid";
 function rollbackPossible() @ "xs_app_ota_rollback_possible";
 function markInvalid() @ "xs_app_ota_mark_invalid";
 
 export {
-	runningSlot, nextSlot, bootSlot, slotBytes, slotState, begin, write, end, abort, setBoot, markValid,
+	runningSlot, nextSlot, bootSlot, slotBytes, slotState, begin, write, end, abort, read, setBoot, markValid,
 	rollbackPossible, markInvalid
 };

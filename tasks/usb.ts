@@ -17,6 +17,15 @@ import type { Task, TaskHost } from './types';
 const MS_PER_SECOND = 1000;
 /** Between the local task (10) and the modem (20). */
 const USB_PRIORITY = 15;
+/** Slice of a dropped firmware image handed to the installer at a time. */
+const USB_CHUNK_BYTES = 4096;
+
+function droppedFile(dropped: ReadonlyMap<string, Uint8Array>, name: string, maxBytes: number): Uint8Array {
+  const bytes = dropped.get(name);
+  if (bytes === undefined) throw new Error(`${name} is not on the USB drive`);
+  if (bytes.length > maxBytes) throw new Error(`${name} is larger than ${maxBytes} bytes`);
+  return bytes;
+}
 
 export interface UsbInboxOptions {
   readonly board: Board;
@@ -100,11 +109,13 @@ export class UsbInbox implements Task {
         whitelist: o.whitelist,
         certificates: o.certificates,
         firmware: o.firmware,
-        fetchBin: async (name, maxBytes) => {
-          const bytes = dropped.get(name);
-          if (bytes === undefined) throw new Error(`${name} is not on the USB drive`);
-          if (bytes.length > maxBytes) throw new Error(`${name} is larger than ${maxBytes} bytes`);
-          return bytes;
+        fetchBin: async (name, maxBytes) => droppedFile(dropped, name, maxBytes),
+        // The drive interface hands over whole files (drivers/usb/types.ts), so the image is in RAM
+        // already; it goes to the installer in slices of it, without another copy.
+        streamBin: async (name, maxBytes, reader) => {
+          const bytes = droppedFile(dropped, name, maxBytes);
+          if (!reader.open(bytes.length)) return;
+          for (let at = 0; at < bytes.length; at += USB_CHUNK_BYTES) reader.data(bytes.subarray(at, at + USB_CHUNK_BYTES));
         },
         queueConfig: () => this.write('config', o.config.document()),
         queueSupervision: () => this.write('supervision', o.supervision(this.header())),

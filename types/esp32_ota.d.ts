@@ -25,6 +25,8 @@ declare module 'esp32_ota' {
   export function end(): void;
   /** esp_ota_abort(): drops the write in progress, if any. */
   export function abort(): void;
+  /** esp_partition_read(): `length` bytes from `offset` of the slot's partition, in a new ArrayBuffer. */
+  export function read(slot: number, offset: number, length: number): ArrayBuffer;
   /** esp_ota_set_boot_partition(): verifies the slot's image and boots it next, on trial (state new). */
   export function setBoot(slot: number): void;
   /** esp_ota_mark_app_valid_cancel_rollback(): the image otadata boots is valid. */

@@ -11,6 +11,8 @@ export interface OtaNative {
   write(bytes: Uint8Array): void;
   end(): void;
   abort(): void;
+  /** `length` bytes from `offset` of the slot's partition (esp_partition_read). */
+  read(slot: number, offset: number, length: number): ArrayBuffer;
   setBoot(slot: number): void;
   markValid(): void;
   rollbackPossible(): boolean;
@@ -55,6 +57,8 @@ export class Esp32Ota implements Ota {
   /** `rollback` ran: the next boot goes back, nothing more may be written in this one. */
   private abandoned = false;
   private writing: { size: number; written: number } | undefined;
+  /** Bytes of the image `complete` ended since the last `begin`; undefined: nothing to read back. */
+  private completed: number | undefined;
 
   constructor(private readonly native: OtaNative) {
     this.runningSlot = toSlot(native.runningSlot(), 'running');
@@ -99,9 +103,24 @@ export class Esp32Ota implements Ota {
     }
     // esp_ota_end() verifies the app image (segments, checksum, SHA-256) and throws if it is not one.
     this.native.end();
+    this.completed = w.size;
+  }
+
+  /**
+   * Only after `complete`: with flash encryption esp_ota_write() holds back the last partial
+   * 16-byte block until esp_ota_end(), so the slot is not the image before that.
+   */
+  read(offset: number, length: number): Uint8Array {
+    const size = this.completed;
+    if (size === undefined) throw new Error('ota: no completed image to read');
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+      throw new Error(`ota: read of ${length} bytes at ${offset} is outside the ${size}-byte image`);
+    }
+    return new Uint8Array(this.native.read(this.inactiveSlot, offset, length));
   }
 
   abort(): void {
+    this.completed = undefined;
     if (this.writing === undefined) return;
     this.writing = undefined;
     this.native.abort();
@@ -112,6 +131,7 @@ export class Esp32Ota implements Ota {
     if (slot === this.runningSlot && this.native.bootSlot() === slot) return;
     // Verifies the image first: throws ESP_ERR_OTA_VALIDATE_FAILED for a slot without a usable one.
     this.native.setBoot(slot);
+    if (slot === this.inactiveSlot) this.completed = undefined;
   }
 
   markValid(): void {

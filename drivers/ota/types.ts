@@ -21,7 +21,16 @@ export interface Ota {
   write(bytes: Uint8Array): void;
   /** Ends the write; throws when fewer bytes than announced were written or the slot rejects the image. */
   complete(): void;
-  /** Drops a write in progress; the inactive slot is left empty. */
+  /**
+   * Reads back `length` bytes from `offset` of the image the last `complete` ended, for checks
+   * before `setBoot` (the firmware signature is checked on what the slot holds). Throws when no
+   * image was completed since the last `begin`, after `abort`, or outside the image.
+   */
+  read(offset: number, length: number): Uint8Array;
+  /**
+   * Drops a write in progress, or gives up an image `complete` ended that was not set to boot: it
+   * can no longer be read back, and nothing points the next boot at it.
+   */
   abort(): void;
   /** Boots `slot` next; a freshly written slot boots on trial. Throws for a slot that holds no usable image. */
   setBoot(slot: OtaSlot): void;

@@ -17,6 +17,10 @@ import { Sha256, sha256 } from '../crypto/sha256';
  * Checks run cheapest first and stop at the first failure: format, size, target board, integrity
  * (SHA-256), signature. The board check comes before the hashing so an image for another board
  * costs nothing; an image is only trusted once the signature, which covers the header too, holds.
+ *
+ * An image can arrive as a stream (`ImageReceiver`: a download straight into the OTA slot, never
+ * whole in RAM) or lie where it can be read at random (`verifyImage`); both end in the same
+ * signature check over an `ImageSource` (`checkImageSignature`).
  */
 
 export const IMAGE_MAGIC: readonly number[] = [0x57, 0x4d, 0x46, 0x57];
@@ -74,8 +78,8 @@ export interface VerifyOptions {
   /** Payload bytes read per step (memory held at once). */
   readonly chunkBytes?: number;
   /**
-   * Receives the payload in order while it is hashed (the updater writes it to the OTA slot in the
-   * same pass). Called before integrity and signature are known; exceptions propagate.
+   * Receives the payload in order while it is hashed. Called before integrity and signature are
+   * known; exceptions propagate.
    */
   readonly onPayload?: (chunk: Uint8Array, offset: number, payloadLength: number) => void;
 }
@@ -170,41 +174,170 @@ export function buildImage(
   return signed;
 }
 
+export type ImageFailure = { readonly ok: false; readonly check: ImageCheck; readonly error: string };
+
+/** An image received whole and intact (format, size, board, SHA-256); its signature is still to check. */
+export interface ReceivedImage {
+  readonly ok: true;
+  readonly header: ImageHeader;
+  /** The 76 header bytes as received: the start of the signed message. */
+  readonly headerBytes: Uint8Array;
+  /** The trailer. */
+  readonly signature: Uint8Array;
+}
+
+export interface ReceiverOptions {
+  /** The running board's id; the image must name the same. */
+  readonly boardId: string;
+  /** Room in the OTA slot; a larger payload is refused before any payload byte is passed on. */
+  readonly maxPayloadBytes: number;
+  /**
+   * Length of the whole image when the transport knows it beforehand (FTP SIZE, a file's length):
+   * a header that disagrees is refused before any payload byte is passed on.
+   */
+  readonly imageBytes?: number;
+  /**
+   * Receives the payload in order once the header passed: views into the pushed chunks, valid
+   * during the call only. Called before integrity and signature are known; exceptions propagate
+   * out of `push`.
+   */
+  readonly onPayload: (chunk: Uint8Array, offset: number, payloadLength: number) => void;
+}
+
 /**
- * Runs every check in order; the first failure names its check. The payload is read once, in
- * chunks, feeding the hash, the signature check and `onPayload` together. Never throws, except
- * what `onPayload` throws.
+ * An image arriving in pieces of any size (a download): holds the header and the trailer only, so
+ * the memory it takes does not grow with the image. The header checks (format, size, board) run
+ * as soon as its 76 bytes are in, before any payload byte goes to `onPayload`; the payload is
+ * hashed on its way through; `finish` checks the length and the SHA-256.
+ *
+ * The signature cannot be checked in the same pass: Ed25519 hashes R, which is in the trailer,
+ * before the message (RFC 8032 §5.1.7). Once the payload is stored, `checkImageSignature` reads it
+ * back.
+ */
+export class ImageReceiver {
+  private readonly headerBytes = new Uint8Array(IMAGE_HEADER_BYTES);
+  private readonly signature = new Uint8Array(IMAGE_SIGNATURE_BYTES);
+  private readonly digest = new Sha256();
+  private header: ImageHeader | undefined;
+  private received = 0;
+  private failure: ImageFailure | undefined;
+  private finished = false;
+
+  constructor(private readonly options: ReceiverOptions) {}
+
+  /** The failure that stopped the image, if one did. */
+  get failed(): ImageFailure | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Takes the next bytes of the image. Returns the failure that stops it (then, and for every
+   * later push: nothing more is passed on), undefined while the image is still acceptable.
+   */
+  push(chunk: Uint8Array): ImageFailure | undefined {
+    if (this.failure !== undefined) return this.failure;
+    if (this.finished) return this.fail('size', 'bytes after the end of the image');
+    let at = 0;
+    if (this.header === undefined) {
+      at = Math.min(IMAGE_HEADER_BYTES - this.received, chunk.length);
+      this.headerBytes.set(chunk.subarray(0, at), this.received);
+      this.received += at;
+      if (this.received < IMAGE_HEADER_BYTES) return undefined;
+      const failure = this.acceptHeader();
+      if (failure !== undefined) return failure;
+    }
+    const header = this.header as ImageHeader;
+    const payloadEnd = IMAGE_HEADER_BYTES + header.payloadLength;
+    const imageEnd = payloadEnd + IMAGE_SIGNATURE_BYTES;
+    if (at < chunk.length && this.received < payloadEnd) {
+      const part = chunk.subarray(at, at + Math.min(payloadEnd - this.received, chunk.length - at));
+      const offset = this.received - IMAGE_HEADER_BYTES;
+      this.digest.update(part);
+      this.received += part.length;
+      at += part.length;
+      this.options.onPayload(part, offset, header.payloadLength);
+    }
+    if (at < chunk.length && this.received < imageEnd) {
+      const part = chunk.subarray(at, at + Math.min(imageEnd - this.received, chunk.length - at));
+      this.signature.set(part, this.received - payloadEnd);
+      this.received += part.length;
+      at += part.length;
+    }
+    if (at < chunk.length) return this.fail('size', `image is longer than the ${imageEnd} bytes its header announces`);
+    return undefined;
+  }
+
+  /** The image is over: checks its length and the payload SHA-256. */
+  finish(): ReceivedImage | ImageFailure {
+    if (this.failure !== undefined) return this.failure;
+    this.finished = true;
+    const header = this.header;
+    if (header === undefined) return this.fail('format', `${this.received} bytes is shorter than the ${IMAGE_HEADER_BYTES}-byte header`);
+    const expected = IMAGE_HEADER_BYTES + header.payloadLength + IMAGE_SIGNATURE_BYTES;
+    if (this.received !== expected) return this.fail('size', `image is ${this.received} bytes, header says ${expected}`);
+    if (!equalBytes(this.digest.digest(), header.payloadSha256)) return this.fail('integrity', 'payload SHA-256 does not match the header');
+    return { ok: true, header, headerBytes: this.headerBytes, signature: this.signature };
+  }
+
+  /** Format, then size, then board: the cheapest refusal first, all before the slot is touched. */
+  private acceptHeader(): ImageFailure | undefined {
+    const parsed = parseImageHeader(this.headerBytes);
+    if (!parsed.ok) return this.fail('format', parsed.error);
+    const { header } = parsed;
+    const { maxPayloadBytes, imageBytes, boardId } = this.options;
+    const expected = IMAGE_HEADER_BYTES + header.payloadLength + IMAGE_SIGNATURE_BYTES;
+    if (header.payloadLength === 0) return this.fail('size', 'empty payload');
+    if (header.payloadLength > maxPayloadBytes) return this.fail('size', `payload of ${header.payloadLength} bytes exceeds the ${maxPayloadBytes}-byte slot`);
+    if (imageBytes !== undefined && imageBytes !== expected) return this.fail('size', `image is ${imageBytes} bytes, header says ${expected}`);
+    if (header.boardId !== boardId) return this.fail('board', `image is for board ${header.boardId}, this is ${boardId}`);
+    this.header = header;
+    return undefined;
+  }
+
+  private fail(check: ImageCheck, error: string): ImageFailure {
+    this.failure = { ok: false, check, error };
+    return this.failure;
+  }
+}
+
+/**
+ * The last check: the Ed25519 signature over the received header and the payload read back from
+ * wherever it was stored (`payload`, read in chunks of `chunkBytes`). Never throws, except what
+ * `payload.read` throws.
+ */
+export function checkImageSignature(
+  image: ReceivedImage,
+  payload: ImageSource,
+  publicKey: Uint8Array,
+  chunkBytes = DEFAULT_VERIFY_CHUNK_BYTES,
+): VerifyResult {
+  const verifier = new Ed25519Verifier(publicKey, image.signature).update(image.headerBytes);
+  for (let at = 0; at < payload.size; at += chunkBytes) verifier.update(payload.read(at, Math.min(chunkBytes, payload.size - at)));
+  if (!verifier.verify()) return { ok: false, check: 'signature', error: 'signature does not verify with the built-in key' };
+  return { ok: true, header: image.header };
+}
+
+/**
+ * Runs every check in order on an image that allows random access; the first failure names its
+ * check. Header, payload (in chunks, handed to `onPayload` while hashed) and trailer go through an
+ * `ImageReceiver`, then the payload is read again for the signature. Never throws, except what
+ * `onPayload` throws.
  */
 export function verifyImage(source: ImageSource, options: VerifyOptions): VerifyResult {
-  if (source.size < IMAGE_HEADER_BYTES) return { ok: false, check: 'format', error: `${source.size} bytes is shorter than the ${IMAGE_HEADER_BYTES}-byte header` };
-  const headerBytes = source.read(0, IMAGE_HEADER_BYTES);
-  const parsed = parseImageHeader(headerBytes);
-  if (!parsed.ok) return { ok: false, check: 'format', error: parsed.error };
-  const { header } = parsed;
-  const expected = IMAGE_HEADER_BYTES + header.payloadLength + IMAGE_SIGNATURE_BYTES;
-  if (header.payloadLength === 0) return { ok: false, check: 'size', error: 'empty payload' };
-  if (header.payloadLength > options.maxPayloadBytes) {
-    return { ok: false, check: 'size', error: `payload of ${header.payloadLength} bytes exceeds the ${options.maxPayloadBytes}-byte slot` };
-  }
-  if (source.size !== expected) return { ok: false, check: 'size', error: `image is ${source.size} bytes, header says ${expected}` };
-  if (header.boardId !== options.boardId) {
-    return { ok: false, check: 'board', error: `image is for board ${header.boardId}, this is ${options.boardId}` };
-  }
-  const signedEnd = IMAGE_HEADER_BYTES + header.payloadLength;
-  // The trailer is read first: Ed25519 hashes R before the message.
-  const signature = source.read(signedEnd, IMAGE_SIGNATURE_BYTES);
-  const verifier = new Ed25519Verifier(options.publicKey, signature).update(headerBytes);
-  const digest = new Sha256();
   const step = options.chunkBytes ?? DEFAULT_VERIFY_CHUNK_BYTES;
-  for (let at = IMAGE_HEADER_BYTES; at < signedEnd; at += step) {
-    const chunk = source.read(at, Math.min(step, signedEnd - at));
-    digest.update(chunk);
-    verifier.update(chunk);
-    if (options.onPayload !== undefined) options.onPayload(chunk, at - IMAGE_HEADER_BYTES, header.payloadLength);
+  const receiver = new ImageReceiver({
+    boardId: options.boardId,
+    maxPayloadBytes: options.maxPayloadBytes,
+    imageBytes: source.size,
+    onPayload: options.onPayload ?? ((): void => undefined),
+  });
+  const signedEnd = source.size - IMAGE_SIGNATURE_BYTES;
+  if (receiver.push(source.read(0, Math.min(IMAGE_HEADER_BYTES, source.size))) === undefined && source.size > IMAGE_HEADER_BYTES) {
+    for (let at = IMAGE_HEADER_BYTES; at < signedEnd && receiver.failed === undefined; at += step) receiver.push(source.read(at, Math.min(step, signedEnd - at)));
+    if (receiver.failed === undefined) receiver.push(source.read(signedEnd, IMAGE_SIGNATURE_BYTES));
   }
-  if (!equalBytes(digest.digest(), header.payloadSha256)) {
-    return { ok: false, check: 'integrity', error: 'payload SHA-256 does not match the header' };
-  }
-  if (!verifier.verify()) return { ok: false, check: 'signature', error: 'signature does not verify with the built-in key' };
-  return { ok: true, header };
+  const received = receiver.finish();
+  if (!received.ok) return received;
+  const payload: ImageSource = { size: received.header.payloadLength, read: (offset, length) => source.read(IMAGE_HEADER_BYTES + offset, length) };
+  return checkImageSignature(received, payload, options.publicKey, step);
 }

@@ -60,6 +60,8 @@ export class SimOta implements Ota {
   readonly rolledBackAtBoot: boolean;
   private readonly maxTrialBoots: number;
   private writing: { size: number; chunks: Uint8Array[]; written: number } | undefined;
+  /** `complete` ended an image since the last `begin`: it may be read back until `abort` or `setBoot`. */
+  private completed = false;
 
   /** Constructing the driver is the boot: the bootloader step runs on `state` here. */
   constructor(private readonly state: SimOtaState, options: SimOtaOptions) {
@@ -95,6 +97,7 @@ export class SimOta implements Ota {
     slot.state = 'empty';
     if (this.state.bootSlot === this.inactiveSlot) this.state.bootSlot = this.runningSlot;
     this.writing = { size, chunks: [], written: 0 };
+    this.completed = false;
   }
 
   write(bytes: Uint8Array): void {
@@ -119,10 +122,23 @@ export class SimOta implements Ota {
     const slot = this.state.slots[this.inactiveSlot];
     slot.image = image;
     slot.state = 'written';
+    this.completed = true;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const image = this.state.slots[this.inactiveSlot].image;
+    if (!this.completed) throw new Error('ota: no completed image to read');
+    if (offset < 0 || length < 0 || offset + length > image.length) throw new Error(`ota: read of ${length} bytes at ${offset} is outside the ${image.length}-byte image`);
+    return image.slice(offset, offset + length);
   }
 
   abort(): void {
     this.writing = undefined;
+    if (!this.completed) return;
+    this.completed = false;
+    const slot = this.state.slots[this.inactiveSlot];
+    slot.image = new Uint8Array(0);
+    slot.state = 'empty';
   }
 
   setBoot(target: OtaSlot): void {
@@ -131,6 +147,7 @@ export class SimOta implements Ota {
     else if (!bootable(slot)) throw new Error(`ota: slot ${target} holds no bootable image`);
     this.state.bootSlot = target;
     this.state.trialBoots = 0;
+    if (target === this.inactiveSlot) this.completed = false;
   }
 
   markValid(): void {

@@ -1,4 +1,4 @@
-import { ImageCheck, ImageSource, verifyImage } from '../../protocol/firmware/image';
+import { checkImageSignature, DEFAULT_VERIFY_CHUNK_BYTES, ImageCheck, ImageFailure, ImageReceiver, ImageSource } from '../../protocol/firmware/image';
 import type { Clock, TimerId } from '../../drivers/clock/types';
 import type { Ota } from '../../drivers/ota/types';
 import { EVENTS, EventRecorder } from '../log/events';
@@ -19,17 +19,117 @@ export interface FirmwareUpdaterOptions {
   readonly confirmWithinMs?: number;
 }
 
+/** `ota`: the slot could not be written (or a trial is pending); `transfer`: the bytes stopped coming. */
 export type InstallResult =
   | { readonly ok: true; readonly version: string }
-  | { readonly ok: false; readonly check: ImageCheck | 'ota'; readonly error: string };
+  | { readonly ok: false; readonly check: ImageCheck | 'ota' | 'transfer'; readonly error: string };
+
+/** An install fed as the image arrives (a download): see `FirmwareUpdater.beginInstall`. */
+export interface InstallSink {
+  /** How the install ended, once it has (failed early, finished, aborted); undefined while it wants bytes. */
+  readonly result: InstallResult | undefined;
+  /** The next bytes of the image, in order (used during the call only). False once the install has ended: later bytes are ignored. */
+  push(chunk: Uint8Array): boolean;
+  /** The image is complete: the last checks, then the next boot is pointed at it. */
+  finish(): InstallResult;
+  /** The image will not be complete (`reason`: why the transfer stopped): nothing is installed. */
+  abort(reason: string): InstallResult;
+}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+const TRIAL_PENDING: InstallResult = { ok: false, check: 'ota', error: 'the running image is not confirmed yet' };
+
 /**
- * §6 firmware update with rollback. `install` verifies a signed image (protocol/firmware/image.ts)
- * while writing its payload to the inactive slot, and only then points the next boot at it; the
+ * One install: the image goes through an ImageReceiver, its payload straight into the inactive
+ * slot; the slot is erased (`begin`) only once the header passed. At the end the signature is
+ * checked on the payload read back from the slot, and only then is the slot set to boot. Any
+ * failure drops the write.
+ */
+class SlotInstall implements InstallSink {
+  private readonly receiver: ImageReceiver;
+  private began = false;
+  private ended: InstallResult | undefined;
+
+  constructor(
+    private readonly ota: Ota,
+    private readonly publicKey: Uint8Array,
+    private readonly settled: (result: InstallResult) => void,
+    boardId: string,
+    imageBytes: number | undefined,
+  ) {
+    this.receiver = new ImageReceiver({
+      boardId,
+      maxPayloadBytes: ota.slotBytes,
+      ...(imageBytes !== undefined ? { imageBytes } : {}),
+      onPayload: (chunk, offset, length) => {
+        if (offset === 0) {
+          this.ota.begin(length);
+          this.began = true;
+        }
+        this.ota.write(chunk);
+      },
+    });
+    // A new image would replace the slot the trial image falls back to.
+    if (ota.pendingVerify) this.end(TRIAL_PENDING);
+  }
+
+  get result(): InstallResult | undefined {
+    return this.ended;
+  }
+
+  push(chunk: Uint8Array): boolean {
+    if (this.ended !== undefined) return false;
+    try {
+      const failure = this.receiver.push(chunk);
+      if (failure !== undefined) this.end(failure);
+    } catch (e) {
+      this.end({ ok: false, check: 'ota', error: message(e) });
+    }
+    return this.ended === undefined;
+  }
+
+  finish(): InstallResult {
+    if (this.ended !== undefined) return this.ended;
+    try {
+      const received = this.receiver.finish();
+      if (!received.ok) return this.end(received);
+      this.ota.complete();
+      const slot: ImageSource = { size: received.header.payloadLength, read: (offset, length) => this.ota.read(offset, length) };
+      const signed = checkImageSignature(received, slot, this.publicKey, DEFAULT_VERIFY_CHUNK_BYTES);
+      if (!signed.ok) return this.end(signed);
+      this.ota.setBoot(this.ota.inactiveSlot);
+      return this.end({ ok: true, version: received.header.version });
+    } catch (e) {
+      return this.end({ ok: false, check: 'ota', error: message(e) });
+    }
+  }
+
+  abort(reason: string): InstallResult {
+    return this.ended ?? this.end({ ok: false, check: 'transfer', error: reason });
+  }
+
+  private end(result: InstallResult | ImageFailure): InstallResult {
+    if (!result.ok && this.began) {
+      this.began = false;
+      try {
+        this.ota.abort();
+      } catch {
+        // The failure already reported is the one that matters; the slot is not set to boot either way.
+      }
+    }
+    this.ended = result;
+    this.settled(result);
+    return result;
+  }
+}
+
+/**
+ * §6 firmware update with rollback. `beginInstall` (a download) or `install` (a file) writes the
+ * payload of a signed image (protocol/firmware/image.ts) to the inactive slot while checking it,
+ * checks the signature on what the slot holds, and only then points the next boot at it; the
  * caller restarts. After that restart the image runs on trial: `onBoot` arms a deadline, and the
  * application calls `confirm` once it has shown it works (the manual gives no criterion; the
  * project's is a completed server session). Unconfirmed at the deadline, or `reject`ed, the image
@@ -65,14 +165,24 @@ export class FirmwareUpdater {
   }
 
   /**
-   * Verifies `source` and installs it in the inactive slot for the next boot. Nothing changes for
-   * the next boot unless every check passed. Never throws.
+   * Starts installing an image that arrives in pieces (a download): feed it to the sink, then
+   * `finish` (or `abort` when the transfer fails). At most one chunk and the header and trailer
+   * are held at a time. `imageBytes`, when the transport announced it, lets a header that
+   * disagrees be refused before the slot is erased. Nothing changes for the next boot unless every
+   * check passed. Never throws.
    */
-  install(source: ImageSource): InstallResult {
-    const result = this.installChecked(source);
-    if (result.ok) this.events?.record(EVENTS.firmwareInstalled, result.version);
-    else this.events?.record(EVENTS.firmwareRejected, `${result.check}: ${result.error}`);
-    return result;
+  beginInstall(imageBytes?: number): InstallSink {
+    return new SlotInstall(this.ota, this.publicKey, (result) => this.settled(result), this.boardId, imageBytes);
+  }
+
+  /**
+   * Installs an image that can be read at random (a file): streamed through `beginInstall` in
+   * chunks of `chunkBytes`. Never throws, except what `source.read` throws.
+   */
+  install(source: ImageSource, chunkBytes = DEFAULT_VERIFY_CHUNK_BYTES): InstallResult {
+    const sink = this.beginInstall(source.size);
+    for (let at = 0; at < source.size && sink.result === undefined; at += chunkBytes) sink.push(source.read(at, Math.min(chunkBytes, source.size - at)));
+    return sink.finish();
   }
 
   /** Call once per boot: arms the confirmation deadline of a trial image. Returns whether on trial. */
@@ -110,33 +220,8 @@ export class FirmwareUpdater {
     this.deadline = undefined;
   }
 
-  private installChecked(source: ImageSource): InstallResult {
-    // A new image would replace the slot the trial image falls back to.
-    if (this.ota.pendingVerify) return { ok: false, check: 'ota', error: 'the running image is not confirmed yet' };
-    let began = false;
-    try {
-      const verified = verifyImage(source, {
-        boardId: this.boardId,
-        publicKey: this.publicKey,
-        maxPayloadBytes: this.ota.slotBytes,
-        onPayload: (chunk, offset, length) => {
-          if (offset === 0) {
-            this.ota.begin(length);
-            began = true;
-          }
-          this.ota.write(chunk);
-        },
-      });
-      if (!verified.ok) {
-        if (began) this.ota.abort();
-        return verified;
-      }
-      this.ota.complete();
-      this.ota.setBoot(this.ota.inactiveSlot);
-      return { ok: true, version: verified.header.version };
-    } catch (e) {
-      if (began) this.ota.abort();
-      return { ok: false, check: 'ota', error: message(e) };
-    }
+  private settled(result: InstallResult): void {
+    if (result.ok) this.events?.record(EVENTS.firmwareInstalled, result.version);
+    else this.events?.record(EVENTS.firmwareRejected, `${result.check}: ${result.error}`);
   }
 }

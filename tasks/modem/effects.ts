@@ -1,15 +1,22 @@
 import type { BsonDocument } from '../../protocol/bson/types';
 import { parseWhitelistFile } from '../../protocol/config/whitelist';
-import { bytesSource } from '../../protocol/firmware/image';
 import type { CommandContext, CommandEffects, EffectResult } from '../commands/types';
 import type { ConfigStore } from '../config-store';
 import type { Counters } from '../counters';
 import { EVENTS, type EventRecorder } from '../log/events';
 import type { AddResult } from '../outbox';
 import { MAX_CERTIFICATE_FETCH_BYTES, MAX_FIRMWARE_BYTES } from './policy';
-import type { AppEffects, CertificateKeeper, FirmwareInstaller, SessionModem, WhitelistKeeper } from './types';
+import type { AppEffects, CertificateKeeper, FirmwareInstall, FirmwareInstaller, FirmwareInstallResult, SessionModem, WhitelistKeeper } from './types';
 
 const MS_PER_SECOND = 1000;
+
+/** Where `streamBin` delivers a file. */
+export interface BinReader {
+  /** The file is there, `size` bytes when that is known beforehand. False: not wanted after all (nothing is transferred). */
+  open(size: number | undefined): boolean;
+  /** The next bytes, in order; valid during the call only. */
+  data(chunk: Uint8Array): void;
+}
 
 /** What the command effects reach of the running session. */
 export interface EffectHost {
@@ -24,6 +31,11 @@ export interface EffectHost {
   readonly firmware: FirmwareInstaller | undefined;
   /** `/BIN/<name>` from the server (§5.6.3, §5.6.12, §6.2), at most `maxBytes`. */
   fetchBin(name: string, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * `/BIN/<name>` (at most `maxBytes`) handed to `reader` as it arrives, never whole in RAM.
+   * Rejects when the file is missing or too large (before `open`) or the transfer fails.
+   */
+  streamBin(name: string, maxBytes: number, reader: BinReader): Promise<void>;
   queueConfig(): AddResult;
   queueSupervision(): AddResult;
   queueLog(): AddResult;
@@ -41,6 +53,31 @@ function message(e: unknown): string {
 }
 
 /**
+ * §5.6.3: the image streams from /BIN into the installer, one transfer chunk at a time (a 1-2 MiB
+ * image never fits the device's RAM). A missing or oversized file fails before anything is
+ * installed, as does a transfer cut short (the install is aborted).
+ */
+async function streamFirmware(host: EffectHost, imageName: string, firmware: FirmwareInstaller): Promise<FirmwareInstallResult> {
+  const opened: { install?: FirmwareInstall } = {};
+  try {
+    await host.streamBin(imageName, MAX_FIRMWARE_BYTES, {
+      open(size) {
+        opened.install = firmware.beginInstall(size);
+        return opened.install.result === undefined;
+      },
+      data(chunk) {
+        opened.install?.push(chunk);
+      },
+    });
+  } catch (e) {
+    if (opened.install === undefined) throw e;
+    return opened.install.abort(message(e));
+  }
+  if (opened.install === undefined) throw new Error(`${imageName}: the transfer never started`);
+  return opened.install.finish();
+}
+
+/**
  * The §5.6 command effects as a connected session carries them out: what needs the server (files
  * from /BIN), the modem (operatorInit) or the outbox (configGet, supervisionGet, logGet) is done
  * here; factory reset and diagnosis belong to the application.
@@ -54,10 +91,10 @@ export function sessionEffects(host: EffectHost): CommandEffects {
     factoryReset: (ctx: CommandContext) => host.app.factoryReset(ctx),
     runDiag: (ctx: CommandContext) => host.app.runDiag(ctx),
     async installFirmware(imageName: string): Promise<EffectResult> {
-      if (host.firmware === undefined) return { ok: false, data: 'firmware update not available' };
-      const image = await host.fetchBin(imageName, MAX_FIRMWARE_BYTES);
-      const result = host.firmware.install(bytesSource(image));
-      if (!result.ok) return { ok: false, data: `${imageName}: ${result.error}` };
+      const firmware = host.firmware;
+      if (firmware === undefined) return { ok: false, data: 'firmware update not available' };
+      const result = await streamFirmware(host, imageName, firmware);
+      if (!result.ok) return { ok: false, data: `${imageName}: ${result.check}: ${result.error}` };
       host.counters.value.lastUpdate = Math.floor(host.now() / MS_PER_SECOND);
       host.counters.save();
       // §5.6: commands after `firmware` may be lost: the new image boots once the ACKs are out.

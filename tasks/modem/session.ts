@@ -19,7 +19,7 @@ import { EVENTS, type EventRecorder } from '../log/events';
 import { DEFAULT_MAX_DATA_FILE_BYTES, type AddResult, type FrameSource, type Outbox, type OutboxFile } from '../outbox';
 import { CountingNetwork } from './counting-network';
 import { withDeadline } from './deadline';
-import { sessionEffects } from './effects';
+import { type BinReader, sessionEffects } from './effects';
 import { adviceFor, FTP_ATTEMPTS, fileLimitMs, LIMIT, MAX_INBOX_FILE_BYTES, MAX_INBOX_PASSES, registerLimitMs, worthReconnecting } from './policy';
 import type {
   AppEffects,
@@ -151,6 +151,7 @@ export class UploadSession {
         certificates: o.certificates,
         firmware: o.firmware,
         fetchBin: (name, max) => this.fetchBin(name, max),
+        streamBin: (name, max, reader) => this.streamBin(name, max, reader),
         queueConfig: () => o.outbox.addConfig(o.config.document(), 'ftp'),
         queueSupervision: () => this.queueSupervision('ftp'),
         queueLog: () => this.queueLog('ftp'),
@@ -451,52 +452,74 @@ export class UploadSession {
   }
 
   /**
-   * RETR of one file of at most `maxBytes`, or undefined when the server says it is not there.
-   * SIZE is asked first: a missing file costs no data connection, and an oversized one is
-   * refused without downloading it (it then reads as an empty, unreadable file: ACK `ko`).
+   * SIZE of `path`, asked before a RETR: a missing file costs no data connection, and an oversized
+   * one is refused without downloading it. Undefined when the server says the file is not there,
+   * NaN when it does not say (SIZE not implemented).
    */
-  private async fetch(ftp: FtpClient, path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  private async announcedSize(ftp: FtpClient, path: string): Promise<number | undefined> {
     const size = await this.stage('inbox', LIMIT.listMs, () => ftp.raw('SIZE ' + path), () => ftp.close());
     if (replyClass(size.code) === PERMANENT_NEGATIVE && CODE_NOT_IMPLEMENTED.indexOf(size.code) < 0) return undefined;
-    const announced = size.code === CODE_FILE_STATUS ? Number(size.text.trim()) : NaN;
+    return size.code === CODE_FILE_STATUS ? Number(size.text.trim()) : NaN;
+  }
+
+  /**
+   * RETR of one file of at most `maxBytes` (MAX_INBOX_FILE_BYTES or less: it is held whole), or
+   * undefined when the server says it is not there. An oversized one reads as an empty,
+   * unreadable file (ACK `ko`).
+   */
+  private async fetch(ftp: FtpClient, path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+    const announced = await this.announcedSize(ftp, path);
+    if (announced === undefined) return undefined;
     if (announced > maxBytes) {
       this.trace(`${path}: ${announced} bytes, more than ${maxBytes}`);
       return new Uint8Array(0);
     }
     const limit = fileLimitMs(Number.isFinite(announced) ? announced : maxBytes);
-    if (maxBytes <= MAX_INBOX_FILE_BYTES) return this.stage('inbox', limit, () => ftp.retrieve(path), () => ftp.close());
-    const chunks: Uint8Array[] = [];
+    return this.stage('inbox', limit, () => ftp.retrieve(path), () => ftp.close());
+  }
+
+  /** `/BIN/<name>` on the connected server (§5.6.3, §5.6.12, §6.2). */
+  private binPath(name: string): { ftp: FtpClient; path: string } {
+    const ftp = this.ftp;
+    if (ftp === undefined || !ftp.connected) throw new Error('not connected');
+    if (name === '' || /[/\\]/.test(name)) throw new Error(`"${name}" is not a plain file name`);
+    return { ftp, path: `${serverRoot(this.o.config.current.remote.ftp.dir)}/BIN/${name}` };
+  }
+
+  /** `/BIN/<name>` whole, for the certificate command (a certificate is a few KB). */
+  private async fetchBin(name: string, maxBytes: number): Promise<Uint8Array> {
+    const { ftp, path } = this.binPath(name);
+    const max = Math.min(maxBytes, MAX_INBOX_FILE_BYTES);
+    const bytes = await this.fetch(ftp, path, max);
+    if (bytes === undefined) throw new Error(`${path}: not on the server`);
+    if (bytes.length === 0) throw new Error(`${path}: empty or larger than ${max} bytes`);
+    return bytes;
+  }
+
+  /**
+   * `/BIN/<name>` handed to `reader` chunk by chunk as the data connection delivers it, for the
+   * firmware command: nothing here holds more than the chunk in hand. The transfer runs under the
+   * time limit of its announced size (or of `maxBytes` when SIZE says nothing).
+   */
+  private async streamBin(name: string, maxBytes: number, reader: BinReader): Promise<void> {
+    const { ftp, path } = this.binPath(name);
+    const announced = await this.announcedSize(ftp, path);
+    if (announced === undefined) throw new Error(`${path}: not on the server`);
+    if (announced > maxBytes) throw new Error(`${path}: ${announced} bytes, more than ${maxBytes}`);
+    const known = Number.isFinite(announced) ? announced : undefined;
+    if (!reader.open(known)) return;
     let total = 0;
     await this.stage(
       'inbox',
-      limit,
+      fileLimitMs(known ?? maxBytes),
       () =>
-        ftp.retrieve(path, (c) => {
-          total += c.length;
-          if (total <= maxBytes) chunks.push(c.slice());
+        ftp.retrieve(path, (chunk) => {
+          total += chunk.length;
+          if (total <= maxBytes) reader.data(chunk);
         }),
       () => ftp.close(),
     );
     if (total > maxBytes) throw new Error(`${path}: more than ${maxBytes} bytes`);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  }
-
-  /** `/BIN/<name>` for the firmware and certificate commands (§5.6.3, §5.6.12, §6.2). */
-  private async fetchBin(name: string, maxBytes: number): Promise<Uint8Array> {
-    const ftp = this.ftp;
-    if (ftp === undefined || !ftp.connected) throw new Error('not connected');
-    if (name === '' || /[/\\]/.test(name)) throw new Error(`"${name}" is not a plain file name`);
-    const path = `${serverRoot(this.o.config.current.remote.ftp.dir)}/BIN/${name}`;
-    const bytes = await this.fetch(ftp, path, maxBytes);
-    if (bytes === undefined) throw new Error(`${path}: not on the server`);
-    if (bytes.length === 0) throw new Error(`${path}: empty or larger than ${maxBytes} bytes`);
-    return bytes;
   }
 
   private decode(bytes: Uint8Array, encrypted: boolean): DecodedFile {

@@ -2,7 +2,6 @@ import type { ModemInfo, ModemNetworkConfig } from '../../drivers/modem/types';
 import type { Network } from '../../drivers/net/types';
 import type { BsonDocument } from '../../protocol/bson/types';
 import type { FileSource } from '../../protocol/files/header';
-import type { ImageSource } from '../../protocol/firmware/image';
 import type { CommandContext, EffectResult, MaybePromise } from '../commands/types';
 
 /**
@@ -88,9 +87,24 @@ export interface AppEffects {
   runDiag(ctx: CommandContext): MaybePromise<EffectResult>;
 }
 
+export type FirmwareInstallResult =
+  | { readonly ok: true; readonly version: string }
+  | { readonly ok: false; readonly check: string; readonly error: string };
+
+/** One image being installed as it arrives (tasks/firmware/updater.ts InstallSink fits). */
+export interface FirmwareInstall {
+  /** Set once the install has ended; undefined while it wants bytes. */
+  readonly result: FirmwareInstallResult | undefined;
+  /** False once the install has ended (later bytes are ignored). */
+  push(chunk: Uint8Array): boolean;
+  finish(): FirmwareInstallResult;
+  abort(reason: string): FirmwareInstallResult;
+}
+
 /** What a session needs to install firmware (tasks/firmware/updater.ts FirmwareUpdater fits). */
 export interface FirmwareInstaller {
-  install(source: ImageSource): { readonly ok: true; readonly version: string } | { readonly ok: false; readonly error: string };
+  /** `imageBytes`: the image's length when the transport announced it. */
+  beginInstall(imageBytes?: number): FirmwareInstall;
 }
 
 /** Certificates for FTPS and the §5.6.12/§5.6.13 commands (tasks/certificates/store.ts CertificateStore fits). */

@@ -21,6 +21,7 @@ import { OTA_IMG_STATE } from '../../drivers/esp32/ota';
 export const APP_IMAGE_MAGIC = 0xe9;
 const LENGTH_BYTES = 4;
 const SLOTS = 2;
+const ERASED = 0xff;
 
 /**
  * A stand-in app image: the real magic byte, then its own total length (little-endian), then
@@ -175,6 +176,17 @@ export class FakeIdfOta implements OtaNative {
   abort(): void {
     this.enter('abort', 'esp_ota_abort');
     this.handle = undefined;
+  }
+
+  /** esp_partition_read(): the slot as written since its last erase; past that, erased flash (0xFF). */
+  read(slot: number, offset: number, length: number): ArrayBuffer {
+    const call = 'esp_partition_read';
+    this.enter('read', call);
+    this.checkSlot(slot);
+    if (offset < 0 || length < 0 || offset + length > this.slotSize) throw idfError(call, 'ESP_ERR_INVALID_SIZE');
+    const out = new Uint8Array(length).fill(ERASED);
+    out.set(this.slots[slot].subarray(offset, offset + length));
+    return out.buffer;
   }
 
   setBoot(slot: number): void {

@@ -58,6 +58,33 @@ describe('slots', () => {
 });
 
 describe('writing the inactive slot', () => {
+  test('the completed image reads back from the slot partition (esp_partition_read), in pieces', () => {
+    const idf = factoryBoard();
+    const ota = new Esp32Ota(idf);
+    writeImage(ota, NEXT);
+    expect(ota.read(0, 1000)).toEqual(NEXT.subarray(0, 1000));
+    expect(ota.read(NEXT.length - 7, 7)).toEqual(NEXT.subarray(NEXT.length - 7));
+    expect(idf.calls.filter((c) => c === 'read')).toHaveLength(2);
+  });
+
+  test('nothing reads back before complete (ESP-IDF may still hold the last block) or after abort', () => {
+    const ota = new Esp32Ota(factoryBoard());
+    ota.begin(NEXT.length);
+    ota.write(NEXT);
+    expect(() => ota.read(0, 16)).toThrow('ota: no completed image to read');
+    ota.complete();
+    ota.abort();
+    expect(() => ota.read(0, 16)).toThrow('ota: no completed image to read');
+  });
+
+  test('a read past the completed image throws without a native call', () => {
+    const idf = factoryBoard();
+    const ota = new Esp32Ota(idf);
+    writeImage(ota, NEXT);
+    expect(() => ota.read(NEXT.length - 1, 2)).toThrow(`ota: read of 2 bytes at ${NEXT.length - 1} is outside the ${NEXT.length}-byte image`);
+    expect(idf.calls).not.toContain('read');
+  });
+
   test('begin, write in chunks and complete put the image in the inactive slot', () => {
     const idf = factoryBoard();
     writeImage(new Esp32Ota(idf), NEXT);
@@ -410,6 +437,23 @@ describe('FirmwareUpdater on Esp32Ota', () => {
       check: 'ota',
       error: 'esp_ota_write: ESP_ERR_FLASH_OP_FAIL',
     });
+    expect(idf.stateOf(1)).toBe(OTA_IMG_STATE.none);
+    expect(idf.bootSlot()).toBe(0);
+    device.boot();
+    expect(device.running).toEqual(FACTORY);
+  });
+
+  test('a streamed image whose signature fails on the read-back is not set to boot', () => {
+    const idf = new FakeIdfOta(FACTORY, { slotBytes: SLOT_BYTES });
+    const device = new Device(idf);
+    const image = signed(NEXT, '2.0.0');
+    image[image.length - 3] ^= 0x20;
+    const sink = device.updater.beginInstall(image.length);
+    for (let at = 0; at < image.length; at += 1500) sink.push(image.subarray(at, at + 1500));
+    expect(sink.finish()).toMatchObject({ ok: false, check: 'signature' });
+    const afterWrite = idf.calls.slice(idf.calls.indexOf('end'));
+    expect(afterWrite).toContain('read');
+    expect(afterWrite).not.toContain('setBoot');
     expect(idf.stateOf(1)).toBe(OTA_IMG_STATE.none);
     expect(idf.bootSlot()).toBe(0);
     device.boot();

@@ -4,9 +4,12 @@ import { sha256 } from '../../protocol/crypto/sha256';
 import {
   buildImage,
   bytesSource,
+  checkImageSignature,
   encodeImageHeader,
   IMAGE_HEADER_BYTES,
   IMAGE_SIGNATURE_BYTES,
+  ImageFailure,
+  ImageReceiver,
   ImageSource,
   parseImageHeader,
   verifyImage,
@@ -156,5 +159,116 @@ describe('verification', () => {
   test('a public key of the wrong length rejects every image', () => {
     const result = verify(IMAGE, { publicKey: FIRMWARE_PUBLIC_KEY.subarray(0, 31) });
     expect(!result.ok && result.check).toBe('signature');
+  });
+});
+
+describe('streaming (ImageReceiver)', () => {
+  const SIGNED_END = IMAGE.length - IMAGE_SIGNATURE_BYTES;
+
+  /** A receiver that collects what it passes on; `imageBytes` as a transport would announce it. */
+  class Collector {
+    readonly payload: number[] = [];
+    calls = 0;
+    readonly r: ImageReceiver;
+
+    constructor(imageBytes?: number) {
+      this.r = new ImageReceiver({
+        boardId: BOARD,
+        maxPayloadBytes: 64 * 1024,
+        ...(imageBytes !== undefined ? { imageBytes } : {}),
+        onPayload: (chunk, offset) => {
+          this.calls++;
+          expect(offset).toBe(this.payload.length);
+          this.payload.push(...chunk);
+        },
+      });
+    }
+  }
+
+  /** Split points next to the header's end and around the trailer, where the receiver switches. */
+  const SPLITS = [
+    ...Array.from({ length: IMAGE_HEADER_BYTES + 3 }, (_, i) => i),
+    ...Array.from({ length: IMAGE_SIGNATURE_BYTES + 4 }, (_, i) => SIGNED_END - 2 + i),
+  ];
+
+  test.each(SPLITS)('an image cut in two at byte %i is received as a whole one', (cut) => {
+    const { r, payload } = new Collector();
+    expect(r.push(IMAGE.subarray(0, cut))).toBeUndefined();
+    expect(r.push(IMAGE.subarray(cut))).toBeUndefined();
+    const received = r.finish();
+    expect(received.ok).toBe(true);
+    if (!received.ok) return;
+    expect(received.header.version).toBe('1.4.2');
+    expect(received.headerBytes).toEqual(IMAGE.subarray(0, IMAGE_HEADER_BYTES));
+    expect(received.signature).toEqual(IMAGE.subarray(SIGNED_END));
+    expect(Uint8Array.from(payload)).toEqual(PAYLOAD);
+  });
+
+  test('one byte at a time gives the same image and the same signature check', () => {
+    const { r, payload } = new Collector();
+    for (let i = 0; i < IMAGE.length; i++) expect(r.push(IMAGE.subarray(i, i + 1))).toBeUndefined();
+    const received = r.finish();
+    expect(Uint8Array.from(payload)).toEqual(PAYLOAD);
+    expect(received.ok && checkImageSignature(received, bytesSource(PAYLOAD), FIRMWARE_PUBLIC_KEY)).toEqual({ ok: true, header: expect.objectContaining({ version: '1.4.2' }) });
+  });
+
+  test('an image for another board is refused on the push that completes the header, before any payload is passed on', () => {
+    const other = buildImage({ boardId: 'other-board', version: '1' }, PAYLOAD, signWithTestKey);
+    const c = new Collector();
+    expect(c.r.push(other.subarray(0, IMAGE_HEADER_BYTES - 1))).toBeUndefined();
+    const failure = c.r.push(other.subarray(IMAGE_HEADER_BYTES - 1));
+    expect(failure).toEqual({ ok: false, check: 'board', error: `image is for board other-board, this is ${BOARD}` });
+    expect(c.calls).toBe(0);
+    const r = c.r;
+    expect(r.push(other)).toBe(failure);
+    expect(r.finish()).toBe(failure);
+  });
+
+  test('a payload larger than the slot is refused at the header', () => {
+    let calls = 0;
+    const r = new ImageReceiver({ boardId: BOARD, maxPayloadBytes: 9_999, onPayload: () => calls++ });
+    expect(r.push(IMAGE)).toMatchObject({ check: 'size', error: 'payload of 10000 bytes exceeds the 9999-byte slot' });
+    expect(calls).toBe(0);
+  });
+
+  test('an announced length that disagrees with the header is refused at the header', () => {
+    const c = new Collector(IMAGE.length + 1);
+    expect(c.r.push(IMAGE.subarray(0, 100))).toEqual({ ok: false, check: 'size', error: `image is ${IMAGE.length + 1} bytes, header says ${IMAGE.length}` });
+    expect(c.calls).toBe(0);
+  });
+
+  test('a byte past the trailer fails the size check on the push that brings it', () => {
+    const { r } = new Collector();
+    expect(r.push(IMAGE)).toBeUndefined();
+    expect(r.push(Uint8Array.of(0))).toEqual({ ok: false, check: 'size', error: `image is longer than the ${IMAGE.length} bytes its header announces` });
+  });
+
+  test.each<[string, number, string]>([
+    ['inside the header', 40, 'format'],
+    ['inside the payload', 5000, 'size'],
+    ['inside the trailer', IMAGE.length - 1, 'size'],
+  ])('a stream that ends %s fails the %s check at finish', (_where, end, check) => {
+    const { r } = new Collector();
+    r.push(IMAGE.subarray(0, end));
+    expect((r.finish() as ImageFailure).check).toBe(check);
+  });
+
+  test('a payload that does not hash to the header digest fails the integrity check at finish', () => {
+    const { r } = new Collector();
+    r.push(flipped(IMAGE, IMAGE_HEADER_BYTES + 1234));
+    expect(r.finish()).toEqual({ ok: false, check: 'integrity', error: 'payload SHA-256 does not match the header' });
+  });
+
+  test('the signature is checked on the payload as read back: a byte changed in storage fails it', () => {
+    const { r } = new Collector();
+    r.push(IMAGE);
+    const received = r.finish();
+    expect(received.ok).toBe(true);
+    if (!received.ok) return;
+    expect(checkImageSignature(received, bytesSource(flipped(PAYLOAD, 7)), FIRMWARE_PUBLIC_KEY)).toEqual({
+      ok: false,
+      check: 'signature',
+      error: 'signature does not verify with the built-in key',
+    });
   });
 });

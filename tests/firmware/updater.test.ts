@@ -2,12 +2,13 @@
  * §6 update with rollback: install into the inactive slot, trial boot, confirmation, and the two
  * ways back to the previous image (boot count in the simulated bootloader, confirmation deadline).
  */
-import { buildImage, bytesSource, IMAGE_HEADER_BYTES } from '../../protocol/firmware/image';
+import { buildImage, bytesSource, IMAGE_HEADER_BYTES, IMAGE_SIGNATURE_BYTES } from '../../protocol/firmware/image';
 import { createOtaState, SimOta, SimOtaState } from '../../sim/drivers/ota';
 import { FirmwareUpdater } from '../../tasks/firmware/updater';
 import { EVENTS, EventDef } from '../../tasks/log/events';
 import { signWithTestKey } from '../fixtures/firmware-test-key';
 import { ManualClock } from '../fixtures/manual-clock';
+import { RecordingOta } from '../fixtures/recording-ota';
 
 const BOARD = 'wmbus-esp32-v1';
 const SLOT_BYTES = 64 * 1024;
@@ -23,6 +24,8 @@ class Device {
   readonly events: [EventDef, string | undefined][] = [];
   restarts = 0;
   ota!: SimOta;
+  /** What the updater asked of `ota` this boot. */
+  slot!: RecordingOta;
   updater!: FirmwareUpdater;
 
   constructor(private readonly maxTrialBoots = 1) {
@@ -31,8 +34,9 @@ class Device {
 
   boot(): void {
     this.ota = new SimOta(this.state, { slotBytes: SLOT_BYTES, maxTrialBoots: this.maxTrialBoots });
+    this.slot = new RecordingOta(this.ota);
     this.updater = new FirmwareUpdater({
-      ota: this.ota,
+      ota: this.slot,
       clock: this.clock,
       boardId: BOARD,
       restart: () => this.restarts++,
@@ -193,4 +197,136 @@ test('an update after a confirmed one goes to the other slot and can roll back t
   expect(device.running).toEqual(third);
   device.boot();
   expect(device.running).toEqual(NEW_APP);
+});
+
+describe('streaming install (an image arriving in pieces)', () => {
+  const SMALL_APP = Uint8Array.from({ length: 300 }, (_, i) => (i * 11 + 3) & 0xff);
+  const SMALL = buildImage({ boardId: BOARD, version: '2.1.0' }, SMALL_APP, signWithTestKey);
+  const SMALL_SIGNED_END = SMALL.length - IMAGE_SIGNATURE_BYTES;
+  const CHUNK = 1024;
+
+  function stream(device: Device, image: Uint8Array, chunk: number, announced?: number): ReturnType<FirmwareUpdater['install']> {
+    const sink = device.updater.beginInstall(announced);
+    for (let at = 0; at < image.length; at += chunk) sink.push(image.subarray(at, at + chunk));
+    return sink.finish();
+  }
+
+  /** The slot was written and given up; the next boot is still the factory image. */
+  function nothingInstalled(device: Device): void {
+    expect(device.slot.called('abort')).toBe(true);
+    expect(device.slot.called('setBoot')).toBe(false);
+    expect(device.ota.slotState(1)).toBe('empty');
+    device.boot();
+    expect(device.running).toEqual(FACTORY);
+  }
+
+  test.each([
+    ...Array.from({ length: IMAGE_HEADER_BYTES + 3 }, (_, i) => i),
+    ...Array.from({ length: IMAGE_SIGNATURE_BYTES + 4 }, (_, i) => SMALL_SIGNED_END - 2 + i),
+  ])('an image cut in two at byte %i installs as a whole one does', (cut) => {
+    const device = new Device();
+    const sink = device.updater.beginInstall();
+    expect(sink.push(SMALL.subarray(0, cut))).toBe(true);
+    expect(sink.push(SMALL.subarray(cut))).toBe(true);
+    expect(sink.finish()).toEqual({ ok: true, version: '2.1.0' });
+    expect(device.ota.slotState(1)).toBe('new');
+    device.boot();
+    expect(device.running).toEqual(SMALL_APP);
+  });
+
+  test('1 KiB chunks: the slot holds exactly the payload, and no write or read-back is larger than a chunk', () => {
+    const device = new Device();
+    expect(stream(device, IMAGE, CHUNK, IMAGE.length)).toEqual({ ok: true, version: '2.0.0' });
+    expect(device.events).toEqual([[EVENTS.firmwareInstalled, '2.0.0']]);
+    expect(device.slot.largestWrite).toBeLessThanOrEqual(CHUNK);
+    expect(device.slot.largestRead).toBeLessThanOrEqual(4096);
+    expect(device.slot.calls.filter((c) => c !== 'write' && c !== 'read')).toEqual(['begin', 'complete', 'setBoot']);
+    device.boot();
+    expect(device.running).toEqual(NEW_APP);
+  });
+
+  test('an image for another board is refused before the slot is erased, and the rest of the stream is ignored', () => {
+    const device = new Device();
+    const other = buildImage({ boardId: 'other-board', version: '3' }, NEW_APP, signWithTestKey);
+    const sink = device.updater.beginInstall();
+    expect(sink.push(other.subarray(0, 100))).toBe(false);
+    expect(sink.result).toEqual({ ok: false, check: 'board', error: `image is for board other-board, this is ${BOARD}` });
+    expect(sink.push(other.subarray(100))).toBe(false);
+    expect(sink.finish()).toBe(sink.result);
+    expect(device.slot.calls).toEqual([]);
+    expect(device.events).toEqual([[EVENTS.firmwareRejected, `board: image is for board other-board, this is ${BOARD}`]]);
+  });
+
+  test('a payload larger than the slot is refused before the slot is erased', () => {
+    const device = new Device();
+    const huge = buildImage({ boardId: BOARD, version: '4' }, new Uint8Array(SLOT_BYTES + 1), signWithTestKey);
+    expect(stream(device, huge, CHUNK)).toMatchObject({ ok: false, check: 'size' });
+    expect(device.slot.calls).toEqual([]);
+  });
+
+  test('an announced length that disagrees with the header is refused before the slot is erased', () => {
+    const device = new Device();
+    expect(stream(device, IMAGE, CHUNK, IMAGE.length - 1)).toMatchObject({ ok: false, check: 'size' });
+    expect(device.slot.calls).toEqual([]);
+  });
+
+  test('a truncated stream is aborted at finish and nothing boots', () => {
+    const device = new Device();
+    expect(stream(device, IMAGE.subarray(0, IMAGE.length - 1), CHUNK)).toEqual({
+      ok: false,
+      check: 'size',
+      error: `image is ${IMAGE.length - 1} bytes, header says ${IMAGE.length}`,
+    });
+    expect(device.events).toEqual([[EVENTS.firmwareRejected, `size: image is ${IMAGE.length - 1} bytes, header says ${IMAGE.length}`]]);
+    nothingInstalled(device);
+  });
+
+  test('bytes past the trailer abort the install as they arrive', () => {
+    const device = new Device();
+    const sink = device.updater.beginInstall();
+    expect(sink.push(IMAGE)).toBe(true);
+    expect(sink.push(Uint8Array.of(0))).toBe(false);
+    expect(sink.finish()).toMatchObject({ ok: false, check: 'size' });
+    nothingInstalled(device);
+  });
+
+  test('a payload that does not match its digest is aborted and recorded', () => {
+    const device = new Device();
+    const bad = IMAGE.slice();
+    bad[IMAGE_HEADER_BYTES + 10_000] ^= 0x04;
+    expect(stream(device, bad, CHUNK)).toMatchObject({ ok: false, check: 'integrity' });
+    expect(device.events).toEqual([[EVENTS.firmwareRejected, 'integrity: payload SHA-256 does not match the header']]);
+    nothingInstalled(device);
+  });
+
+  test('a bad signature is found on the slot read back, after the write, and nothing boots', () => {
+    const device = new Device();
+    const bad = IMAGE.slice();
+    bad[bad.length - 1] ^= 0x01;
+    expect(stream(device, bad, CHUNK)).toEqual({ ok: false, check: 'signature', error: 'signature does not verify with the built-in key' });
+    expect(device.slot.called('read')).toBe(true);
+    expect(device.events).toEqual([[EVENTS.firmwareRejected, 'signature: signature does not verify with the built-in key']]);
+    nothingInstalled(device);
+  });
+
+  test('a transfer that stops is aborted with its reason', () => {
+    const device = new Device();
+    const sink = device.updater.beginInstall(IMAGE.length);
+    sink.push(IMAGE.subarray(0, 5000));
+    expect(sink.abort('RETR: connection lost')).toEqual({ ok: false, check: 'transfer', error: 'RETR: connection lost' });
+    expect(sink.push(IMAGE.subarray(5000))).toBe(false);
+    expect(device.events).toEqual([[EVENTS.firmwareRejected, 'transfer: RETR: connection lost']]);
+    nothingInstalled(device);
+  });
+
+  test('a trial image refuses a streamed install before any byte is taken', () => {
+    const device = new Device();
+    installed(device);
+    device.boot();
+    const sink = device.updater.beginInstall(IMAGE.length);
+    expect(sink.result).toEqual({ ok: false, check: 'ota', error: 'the running image is not confirmed yet' });
+    expect(sink.push(IMAGE)).toBe(false);
+    expect(device.slot.calls).toEqual([]);
+    expect(device.ota.slotState(0)).toBe('valid');
+  });
 });

@@ -7,9 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BsonBinary } from '../../protocol/bson/types';
 import { buildImage } from '../../protocol/firmware/image';
+import { MAX_READ_BYTES } from '../../drivers/modem/sockets';
 import { createOtaState, SimOta } from '../../sim/drivers/ota';
 import { FirmwareUpdater } from '../../tasks/firmware/updater';
+import type { FirmwareInstall, FirmwareInstaller } from '../../tasks/modem/types';
 import { signWithTestKey } from '../fixtures/firmware-test-key';
+import { RecordingOta } from '../fixtures/recording-ota';
 import { UploadRig } from '../../sim/upload/rig.node';
 import { startFtpServer, startSntpServer, type SntpServer, type UploadFtpServer } from '../../sim/upload/servers.node';
 import { FTP_PASS, FTP_USER, KEY, ROOT, inboxFile, serverConfig, serverDocs } from './support';
@@ -176,17 +179,48 @@ test('factory: the ACK goes up before the restart, commands after it are not run
   expect(rig.port.status()).toBe(false);
 });
 
-test('firmware: the image comes from /BIN, is verified and installed for the next boot, then the hub restarts (§5.6.3, §6.2)', async () => {
-  const board = 'wmbus-esp32-v1';
-  const payload = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 7) & 0xff);
-  ftp.write(`${ROOT}/BIN/WebdynEasy_V2.0.bson`, buildImage({ boardId: board, version: '2.0.0' }, payload, signWithTestKey));
-  const ota = new SimOta(createOtaState(new Uint8Array(3000)), { slotBytes: 64 * 1024, maxTrialBoots: 1 });
-  rig.firmware = new FirmwareUpdater({ ota, clock: rig.clock, boardId: board, restart: () => undefined });
+const BOARD = 'wmbus-esp32-v1';
+
+/** The updater the session streams into, with the largest piece it was handed noted. */
+class WatchedInstaller implements FirmwareInstaller {
+  largestChunk = 0;
+  chunks = 0;
+  readonly state = createOtaState(new Uint8Array(3000));
+  readonly ota = new RecordingOta(new SimOta(this.state, { slotBytes: 256 * 1024, maxTrialBoots: 1 }));
+  readonly updater: FirmwareUpdater;
+
+  constructor() {
+    this.updater = new FirmwareUpdater({ ota: this.ota, clock: rig.clock, boardId: BOARD, restart: () => undefined });
+  }
+
+  beginInstall(imageBytes?: number): FirmwareInstall {
+    const sink = this.updater.beginInstall(imageBytes);
+    return {
+      get result() {
+        return sink.result;
+      },
+      push: (chunk) => {
+        this.chunks++;
+        this.largestChunk = Math.max(this.largestChunk, chunk.length);
+        return sink.push(chunk);
+      },
+      finish: () => sink.finish(),
+      abort: (reason) => sink.abort(reason),
+    };
+  }
+}
+
+test('firmware: the image streams from /BIN into the inactive slot, is verified and set for the next boot, then the hub restarts (§5.6.3, §6.2)', async () => {
+  const payload = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 7 + (i >> 9)) & 0xff);
+  ftp.write(`${ROOT}/BIN/WebdynEasy_V2.0.bson`, buildImage({ boardId: BOARD, version: '2.0.0' }, payload, signWithTestKey));
+  const installer = new WatchedInstaller();
+  rig.firmware = installer;
   put('123456-1-cmd.bson', { cmd: { type: 'firmware', cid: 'fw1', data: 'WebdynEasy_V2.0.bson' } });
   put('123456-2-cmd.bson', { cmd: { type: 'logGet', cid: 'fw2' } });
   const result = await rig.runSession('schedule', 0);
   expect(result).toMatchObject({ ok: true, restart: true });
-  expect(ota.slotState(1)).toBe('new');
+  expect(installer.state.slots[1].state).toBe('new');
+  expect(installer.state.slots[1].image).toEqual(payload);
   expect(acks().map((a) => [a.cid, a.result, a.data])).toEqual([
     ['fw1', 'ok', '2.0.0'],
     ['fw2', 'ko', expect.stringMatching(/^not run/)],
@@ -194,16 +228,50 @@ test('firmware: the image comes from /BIN, is verified and installed for the nex
   expect(rig.counters.value.lastUpdate).toBeGreaterThan(0);
 });
 
-test('firmware with a tampered image is refused and nothing is installed', async () => {
-  const board = 'wmbus-esp32-v1';
-  const image = buildImage({ boardId: board, version: '2.0.1' }, new Uint8Array(5000).fill(7), signWithTestKey);
+test('firmware: the session never holds the image: the installer gets it in pieces no larger than one modem read', async () => {
+  const payload = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 13) & 0xff);
+  ftp.write(`${ROOT}/BIN/big.bson`, buildImage({ boardId: BOARD, version: '2.0.2' }, payload, signWithTestKey));
+  const installer = new WatchedInstaller();
+  rig.firmware = installer;
+  put('123456-cmd.bson', { cmd: { type: 'firmware', cid: 'fw4', data: 'big.bson' } });
+  await rig.runSession('schedule', 0);
+  expect(acks()[0]).toMatchObject({ cid: 'fw4', result: 'ok' });
+  expect(installer.chunks).toBeGreaterThan(100);
+  expect(installer.largestChunk).toBeLessThanOrEqual(MAX_READ_BYTES);
+  expect(installer.ota.largestWrite).toBeLessThanOrEqual(MAX_READ_BYTES);
+});
+
+test('firmware for another board is refused before the slot is erased; the ACK says why', async () => {
+  ftp.write(`${ROOT}/BIN/other.bson`, buildImage({ boardId: 'other-board', version: '3.0.0' }, new Uint8Array(40_000).fill(3), signWithTestKey));
+  const installer = new WatchedInstaller();
+  rig.firmware = installer;
+  put('123456-cmd.bson', { cmd: { type: 'firmware', cid: 'fw5', data: 'other.bson' } });
+  const result = await rig.runSession('schedule', 0);
+  expect(result).toMatchObject({ ok: true, restart: false });
+  expect(installer.ota.calls).toEqual([]);
+  expect(acks()[0]).toMatchObject({ cid: 'fw5', result: 'ko', data: `other.bson: board: image is for board other-board, this is ${BOARD}` });
+});
+
+test('firmware naming a file that is not in /BIN is refused without installing anything', async () => {
+  const installer = new WatchedInstaller();
+  rig.firmware = installer;
+  put('123456-cmd.bson', { cmd: { type: 'firmware', cid: 'fw6', data: 'missing.bson' } });
+  await rig.runSession('schedule', 0);
+  expect(installer.ota.calls).toEqual([]);
+  expect(acks()[0]).toMatchObject({ cid: 'fw6', result: 'ko', data: `${ROOT}/BIN/missing.bson: not on the server` });
+});
+
+test('firmware with a tampered image is streamed, refused, and the slot write is given up', async () => {
+  const image = buildImage({ boardId: BOARD, version: '2.0.1' }, new Uint8Array(5000).fill(7), signWithTestKey);
   image[image.length - 100] ^= 0x01;
   ftp.write(`${ROOT}/BIN/bad.bson`, image);
-  const ota = new SimOta(createOtaState(new Uint8Array(3000)), { slotBytes: 64 * 1024, maxTrialBoots: 1 });
-  rig.firmware = new FirmwareUpdater({ ota, clock: rig.clock, boardId: board, restart: () => undefined });
+  const installer = new WatchedInstaller();
+  rig.firmware = installer;
   put('123456-cmd.bson', { cmd: { type: 'firmware', cid: 'fw3', data: 'bad.bson' } });
   const result = await rig.runSession('schedule', 0);
   expect(result).toMatchObject({ ok: true, restart: false });
-  expect(ota.slotState(1)).not.toBe('new');
-  expect(acks()[0]).toMatchObject({ cid: 'fw3', result: 'ko' });
+  expect(installer.state.slots[1].state).toBe('empty');
+  expect(installer.ota.called('abort')).toBe(true);
+  expect(installer.ota.called('setBoot')).toBe(false);
+  expect(acks()[0]).toMatchObject({ cid: 'fw3', result: 'ko', data: 'bad.bson: integrity: payload SHA-256 does not match the header' });
 });

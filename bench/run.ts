@@ -4,6 +4,7 @@ import { benchStore } from './store';
 import { benchUpload } from './upload';
 import type { BenchResult } from './types';
 import { benchDecode } from './wmbus-decode';
+import { benchXsFirmware } from './xs-firmware.node';
 import { benchXsRadio } from './xs-radio.node';
 
 /**
@@ -13,6 +14,7 @@ import { benchXsRadio } from './xs-radio.node';
 const BENCHES: readonly { readonly name: string; readonly run: () => Promise<BenchResult[]> }[] = [
   { name: 'wM-Bus decode (Node)', run: benchDecode },
   { name: 'receive path (XS)', run: benchXsRadio },
+  { name: 'firmware install (XS)', run: benchXsFirmware },
   { name: 'frame store', run: benchStore },
   { name: 'files', run: benchFiles },
   { name: 'upload session', run: benchUpload },

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { buildImage } from '../protocol/firmware/image';
 import { utf8Decode } from '../protocol/text/utf8';
 import { bundleForXs } from '../sim/xs/bundle.node';
@@ -15,7 +15,15 @@ const BYTES_PER_KIB = 1024;
 const BOARD_ID = 'wmbus-esp32-v1';
 
 /** What bench/xs/firmware-entry.ts reports (`chunk`: a request for the image's chunk of that index). */
-type Reply = Partial<{ ms: number; ok: boolean; error: string; booted: boolean; largestChunk: number; chunk: number }>;
+type Reply = Partial<{
+  ms: number;
+  ok: boolean;
+  error: string;
+  booted: boolean;
+  largestChunk: number;
+  chunk: number;
+  counted: { 'SHA-256': number; 'SHA-512': number };
+}>;
 
 /** xsnap's worker, with the heap snapshot the runner's interface leaves out. */
 type Worker = XsWorker & { makeSnapshotStream(): AsyncIterable<Uint8Array> };
@@ -27,6 +35,10 @@ async function liveHeapBytes(worker: Worker): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
+const HEADER_BYTES = 76;
+const SIGNATURE_BYTES = 64;
+const POINT_BYTES = 32;
+
 /** A payload that is not all one byte, signed with a key made for the run. */
 function signedImage(): { image: Uint8Array; publicKeyHex: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -37,17 +49,30 @@ function signedImage(): { image: Uint8Array; publicKeyHex: string } {
   return { image, publicKeyHex: Buffer.from(der.subarray(der.length - 32)).toString('hex') };
 }
 
-/**
- * A signed 1 MiB image streamed into the firmware's own `FirmwareUpdater` (tasks/firmware/updater.ts)
- * inside the real XS engine, chunk by chunk from the host as the modem delivers it, into a RAM
- * stand-in for the update slot allocated before the first snapshot. Figures: compute units per KiB
- * for the stream (header checks, SHA-256, slot write; the host round trip of each chunk measured
- * alone and taken off), for `finish` (read-back of the slot, SHA-512 and the Ed25519 check) and in
- * all; the XS heap the install adds at most (snapshots every 64 KiB and after `finish`, less the
- * snapshot before `begin`).
- */
-export async function benchXsFirmware(): Promise<BenchResult[]> {
-  const { image, publicKeyHex } = signedImage();
+/** The digests the image checks compute, worked out here for the bench-only stand-in of bench/xs/firmware-entry.ts. */
+function standInDigests(image: Uint8Array, publicKeyHex: string): { sha256: string; sha512: string } {
+  const signedEnd = image.length - SIGNATURE_BYTES;
+  const sha256 = createHash('sha256').update(image.subarray(HEADER_BYTES, signedEnd)).digest('hex');
+  // RFC 8032 §5.1.7: k = SHA-512(R || A || M), M being header and payload.
+  const sha512 = createHash('sha512')
+    .update(image.subarray(signedEnd, signedEnd + POINT_BYTES))
+    .update(Buffer.from(publicKeyHex, 'hex'))
+    .update(image.subarray(0, signedEnd))
+    .digest('hex');
+  return { sha256, sha512 };
+}
+
+interface InstallFigures {
+  readonly heapPeak: number;
+  readonly stream: number;
+  readonly finish: number;
+  readonly streamMs: number;
+  readonly finishMs: number;
+  readonly counted: Reply['counted'];
+}
+
+/** One install of `image` in a fresh XS machine; with `standIn`, hashed by the bench-only stand-in. */
+async function installInXs(image: Uint8Array, publicKeyHex: string, standIn?: { sha256: string; sha512: string }): Promise<InstallFigures> {
   const chunks = Math.ceil(image.length / CHUNK_BYTES);
   const replies: Reply[] = [];
   const worker = (await startXs('firmware-bench', async (request) => {
@@ -61,7 +86,7 @@ export async function benchXsFirmware(): Promise<BenchResult[]> {
   try {
     await worker.evaluate(await bundleForXs('bench/xs/firmware-entry.ts'));
     const base = await compute('bench.noop()');
-    await worker.evaluate(`bench.setup(${SLOT_BYTES}, ${image.length}, '${publicKeyHex}')`);
+    await worker.evaluate(`bench.setup(${SLOT_BYTES}, ${image.length}, '${publicKeyHex}'${standIn === undefined ? '' : `, ${JSON.stringify(standIn)}`})`);
     const transport = (await compute(`bench.pull(0, ${chunks})`)) - base;
     const before = await liveHeapBytes(worker);
     await worker.evaluate('bench.begin()');
@@ -80,21 +105,45 @@ export async function benchXsFirmware(): Promise<BenchResult[]> {
     if (done.ok !== true || done.booted !== true) throw new Error(`install failed: ${done.error}`);
     if ((done.largestChunk ?? Infinity) > CHUNK_BYTES) throw new Error(`a chunk of ${done.largestChunk} bytes`);
     peak = Math.max(peak, await liveHeapBytes(worker));
-    const kib = image.length / BYTES_PER_KIB;
-    const stream = streamUnits - transport;
-    return [
-      { name: 'xs.firmware.image', value: Math.round(kib), unit: 'KiB' },
-      { name: 'xs.firmware.chunk', value: CHUNK_BYTES, unit: 'bytes' },
-      { name: 'xs.firmware.heap_peak', value: Math.round((peak - before) / 1024), unit: 'KB' },
-      { name: 'xs.firmware.stream.compute', value: Math.round(stream / kib), unit: 'units/KiB' },
-      { name: 'xs.firmware.finish.compute', value: Math.round(finishUnits / kib), unit: 'units/KiB' },
-      { name: 'xs.firmware.compute', value: Math.round((stream + finishUnits) / kib), unit: 'units/KiB' },
-      { name: 'xs.firmware.stream.ms', value: Math.round(streamMs), unit: 'ms' },
-      { name: 'xs.firmware.finish.ms', value: Math.round(done.ms ?? 0), unit: 'ms' },
-    ];
+    return { heapPeak: peak - before, stream: streamUnits - transport, finish: finishUnits, streamMs, finishMs: done.ms ?? 0, counted: done.counted };
   } finally {
     await worker.close();
   }
+}
+
+/**
+ * A signed 1 MiB image streamed into the firmware's own `FirmwareUpdater` (tasks/firmware/updater.ts)
+ * inside the real XS engine, chunk by chunk from the host as the modem delivers it, into a RAM
+ * stand-in for the update slot allocated before the first snapshot. Figures: compute units per KiB
+ * for the stream (header checks, SHA-256, slot write; the host round trip of each chunk measured
+ * alone and taken off), for `finish` (read-back of the slot, SHA-512 and the Ed25519 check) and in
+ * all; the XS heap the install adds at most (snapshots every 64 KiB and after `finish`, less the
+ * snapshot before `begin`). The simulator and the XS run hash with the portable TypeScript, and so
+ * does the main measurement. A second install, figures `xs.firmware.unhashed.*`, runs with the
+ * bench-only stand-in for a native digest (it counts bytes and returns digests computed here): what
+ * is left in XS when SHA-256/SHA-512 run in C, as on the device (drivers/esp32/digest.ts).
+ */
+export async function benchXsFirmware(): Promise<BenchResult[]> {
+  const { image, publicKeyHex } = signedImage();
+  const portable = await installInXs(image, publicKeyHex);
+  const unhashed = await installInXs(image, publicKeyHex, standInDigests(image, publicKeyHex));
+  const payloadBytes = image.length - HEADER_BYTES - SIGNATURE_BYTES;
+  const expected = { 'SHA-256': payloadBytes, 'SHA-512': 2 * POINT_BYTES + HEADER_BYTES + payloadBytes };
+  if (JSON.stringify(unhashed.counted) !== JSON.stringify(expected)) throw new Error(`the stand-in was given ${JSON.stringify(unhashed.counted)}`);
+  const kib = image.length / BYTES_PER_KIB;
+  return [
+    { name: 'xs.firmware.image', value: Math.round(kib), unit: 'KiB' },
+    { name: 'xs.firmware.chunk', value: CHUNK_BYTES, unit: 'bytes' },
+    { name: 'xs.firmware.heap_peak', value: Math.round(portable.heapPeak / 1024), unit: 'KB' },
+    { name: 'xs.firmware.stream.compute', value: Math.round(portable.stream / kib), unit: 'units/KiB' },
+    { name: 'xs.firmware.finish.compute', value: Math.round(portable.finish / kib), unit: 'units/KiB' },
+    { name: 'xs.firmware.compute', value: Math.round((portable.stream + portable.finish) / kib), unit: 'units/KiB' },
+    { name: 'xs.firmware.stream.ms', value: Math.round(portable.streamMs), unit: 'ms' },
+    { name: 'xs.firmware.finish.ms', value: Math.round(portable.finishMs), unit: 'ms' },
+    { name: 'xs.firmware.unhashed.stream.compute', value: Math.round(unhashed.stream / kib), unit: 'units/KiB' },
+    { name: 'xs.firmware.unhashed.finish.compute', value: Math.round(unhashed.finish / kib), unit: 'units/KiB' },
+    { name: 'xs.firmware.unhashed.compute', value: Math.round((unhashed.stream + unhashed.finish) / kib), unit: 'units/KiB' },
+  ];
 }
 
 if (require.main === module) {

@@ -12,7 +12,7 @@ import type { Settings } from '../drivers/settings/types';
 import type { UsbDrive } from '../drivers/usb/types';
 import type { Watchdog } from '../drivers/watchdog/types';
 import type { Ota } from '../drivers/ota/types';
-import type { BlockCipher } from '../protocol/crypto/types';
+import type { BlockCipher, HashFactory } from '../protocol/crypto/types';
 import type { WmbusKernels } from '../protocol/wmbus/kernels';
 
 /** Where the firmware writes human-readable trace lines (serial console / simulator log). */
@@ -54,4 +54,6 @@ export interface Board {
   readonly wmbusKernels?: WmbusKernels;
   /** AES for the file codec (native on the device); the portable TypeScript AES when absent. */
   readonly blockCipher?: BlockCipher;
+  /** SHA-256/SHA-512 for the firmware image checks (native on the device); the portable TypeScript ones when absent. */
+  readonly hashes?: HashFactory;
 }

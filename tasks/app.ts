@@ -74,7 +74,14 @@ export class Application {
     this.firmware =
       board.ota === undefined
         ? undefined
-        : new FirmwareUpdater({ ota: board.ota, clock: board.clock, boardId: board.identity.hardwareVersion, restart: () => board.power.restart(), events: this.log });
+        : new FirmwareUpdater({
+            ota: board.ota,
+            clock: board.clock,
+            boardId: board.identity.hardwareVersion,
+            restart: () => board.power.restart(),
+            events: this.log,
+            hashes: board.hashes,
+          });
     this.firmware?.onBoot();
     const certificates = new CertificateStore(board.files, this.log);
     this.modemDriver = new Bg95Modem({ port: board.modem, clock: board.clock, store: board.settings, power: board.powerSink, log: (l) => board.console.log(l) });

@@ -136,3 +136,18 @@ declare module 'file' {
   }
 }
 
+
+declare module 'crypt' {
+  /**
+   * The SDK's typings/crypt.d.ts declares Digest (the device build uses that one); BlockCipher, which
+   * it leaves out, is in types/crypt_blockcipher.d.ts for both builds.
+   */
+  export class Digest {
+    constructor(type: 'MD5' | 'SHA1' | 'SHA224' | 'SHA256' | 'SHA384' | 'SHA512');
+    write(message: string | ArrayBuffer): void;
+    close(): ArrayBuffer;
+    reset(): void;
+    get blockSize(): number;
+    get outputSize(): number;
+  }
+}

@@ -7,7 +7,7 @@ import Flash from 'flash';
 import { File, Iterator, System } from 'file';
 import Preference from 'preference';
 import Timer from 'timer';
-import { BlockCipher } from 'crypt';
+import { BlockCipher, Digest } from 'crypt';
 import * as native from 'esp32_power';
 import * as otaNative from 'esp32_ota';
 import * as wmbusKernels from 'wmbus_kernels';
@@ -17,6 +17,7 @@ import type { Board, Console, Identity } from '../types';
 import type { Settings } from '../../drivers/settings/types';
 import { Esp32Aes } from '../../drivers/esp32/aes';
 import { Esp32Buzzer } from '../../drivers/esp32/buzzer';
+import { esp32Hashes } from '../../drivers/esp32/digest';
 import { CC1101_SPI_HZ, Cc1101 } from '../../drivers/esp32/cc1101';
 import { Esp32Clock } from '../../drivers/esp32/clock';
 import { Esp32FileStore } from '../../drivers/esp32/files';
@@ -155,5 +156,7 @@ export function createBoard(): Board {
     wmbusKernels,
     // Moddable's crypt module: the file codec's AES rounds in C.
     blockCipher: new Esp32Aes(BlockCipher),
+    // The same module's Digest: the firmware image's SHA-256 and the SHA-512 inside Ed25519 in C.
+    hashes: esp32Hashes(Digest),
   };
 }

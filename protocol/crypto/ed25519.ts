@@ -1,4 +1,5 @@
-import { Sha512 } from './sha512';
+import { portableHash } from './hash';
+import type { Hash, HashFactory } from './types';
 
 /**
  * Ed25519 signature verification (RFC 8032 §5.1.7), for firmware image signatures. Verify only:
@@ -152,15 +153,17 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * Streaming verifier: pure Ed25519 hashes R || A || M, so a large image can be fed in chunks.
  * `verify()` answers once (later calls repeat the answer); `update` after `verify` throws.
+ * `hashes` supplies the SHA-512 (a native one on the device); the portable one by default.
  */
 export class Ed25519Verifier {
-  private readonly hash = new Sha512();
+  private readonly hash: Hash;
   private readonly point: Point | undefined;
   private readonly r: Uint8Array;
   private readonly s: bigint;
   private result: boolean | undefined;
 
-  constructor(publicKey: Uint8Array, signature: Uint8Array) {
+  constructor(publicKey: Uint8Array, signature: Uint8Array, hashes: HashFactory = portableHash) {
+    this.hash = hashes('SHA-512');
     const shaped =
       publicKey instanceof Uint8Array &&
       signature instanceof Uint8Array &&
@@ -191,9 +194,9 @@ export class Ed25519Verifier {
 }
 
 /** Whether `signature` is a valid Ed25519 signature of `message` under `publicKey`. Never throws. */
-export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, hashes: HashFactory = portableHash): boolean {
   try {
-    return new Ed25519Verifier(publicKey, signature).update(message).verify();
+    return new Ed25519Verifier(publicKey, signature, hashes).update(message).verify();
   } catch {
     return false;
   }

@@ -13,3 +13,20 @@ export interface BlockCipher {
   encryptBlock(key: Uint8Array, input: Uint8Array, output: Uint8Array): void;
   decryptBlock(key: Uint8Array, input: Uint8Array, output: Uint8Array): void;
 }
+
+/** The digests the firmware needs: SHA-256 for the image payload, SHA-512 inside Ed25519 (RFC 8032). */
+export type HashAlgorithm = 'SHA-256' | 'SHA-512';
+
+/**
+ * An incremental FIPS 180-4 digest, so a native implementation (Moddable's `crypt` Digest on the
+ * ESP32) can stand in for the portable `Sha256`/`Sha512`. `update` takes the message in pieces of
+ * any size (the bytes are read during the call only); `digest` ends the message and may be called
+ * once; `update` after it throws.
+ */
+export interface Hash {
+  update(data: Uint8Array): this;
+  digest(): Uint8Array;
+}
+
+/** A fresh hash of `algorithm` per message. */
+export type HashFactory = (algorithm: HashAlgorithm) => Hash;

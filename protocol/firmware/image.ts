@@ -1,5 +1,7 @@
 import { Ed25519Verifier } from '../crypto/ed25519';
-import { Sha256, sha256 } from '../crypto/sha256';
+import { portableHash } from '../crypto/hash';
+import { sha256 } from '../crypto/sha256';
+import type { Hash, HashFactory } from '../crypto/types';
 
 /**
  * Firmware image file (the file a `firmware` command names, §6). Layout, little-endian:
@@ -82,6 +84,8 @@ export interface VerifyOptions {
    * known; exceptions propagate.
    */
   readonly onPayload?: (chunk: Uint8Array, offset: number, payloadLength: number) => void;
+  /** SHA-256 and SHA-512 (native on the device); the portable TypeScript ones when absent. */
+  readonly hashes?: HashFactory;
 }
 
 export const DEFAULT_VERIFY_CHUNK_BYTES = 4096;
@@ -202,6 +206,8 @@ export interface ReceiverOptions {
    * out of `push`.
    */
   readonly onPayload: (chunk: Uint8Array, offset: number, payloadLength: number) => void;
+  /** The payload's SHA-256 (native on the device); the portable TypeScript one when absent. */
+  readonly hashes?: HashFactory;
 }
 
 /**
@@ -217,13 +223,15 @@ export interface ReceiverOptions {
 export class ImageReceiver {
   private readonly headerBytes = new Uint8Array(IMAGE_HEADER_BYTES);
   private readonly signature = new Uint8Array(IMAGE_SIGNATURE_BYTES);
-  private readonly digest = new Sha256();
+  private readonly digest: Hash;
   private header: ImageHeader | undefined;
   private received = 0;
   private failure: ImageFailure | undefined;
   private finished = false;
 
-  constructor(private readonly options: ReceiverOptions) {}
+  constructor(private readonly options: ReceiverOptions) {
+    this.digest = (options.hashes ?? portableHash)('SHA-256');
+  }
 
   /** The failure that stopped the image, if one did. */
   get failed(): ImageFailure | undefined {
@@ -302,16 +310,17 @@ export class ImageReceiver {
 
 /**
  * The last check: the Ed25519 signature over the received header and the payload read back from
- * wherever it was stored (`payload`, read in chunks of `chunkBytes`). Never throws, except what
- * `payload.read` throws.
+ * wherever it was stored (`payload`, read in chunks of `chunkBytes`), its SHA-512 from `hashes`.
+ * Never throws, except what `payload.read` throws.
  */
 export function checkImageSignature(
   image: ReceivedImage,
   payload: ImageSource,
   publicKey: Uint8Array,
   chunkBytes = DEFAULT_VERIFY_CHUNK_BYTES,
+  hashes: HashFactory = portableHash,
 ): VerifyResult {
-  const verifier = new Ed25519Verifier(publicKey, image.signature).update(image.headerBytes);
+  const verifier = new Ed25519Verifier(publicKey, image.signature, hashes).update(image.headerBytes);
   for (let at = 0; at < payload.size; at += chunkBytes) verifier.update(payload.read(at, Math.min(chunkBytes, payload.size - at)));
   if (!verifier.verify()) return { ok: false, check: 'signature', error: 'signature does not verify with the built-in key' };
   return { ok: true, header: image.header };
@@ -330,6 +339,7 @@ export function verifyImage(source: ImageSource, options: VerifyOptions): Verify
     maxPayloadBytes: options.maxPayloadBytes,
     imageBytes: source.size,
     onPayload: options.onPayload ?? ((): void => undefined),
+    hashes: options.hashes,
   });
   const signedEnd = source.size - IMAGE_SIGNATURE_BYTES;
   if (receiver.push(source.read(0, Math.min(IMAGE_HEADER_BYTES, source.size))) === undefined && source.size > IMAGE_HEADER_BYTES) {
@@ -339,5 +349,5 @@ export function verifyImage(source: ImageSource, options: VerifyOptions): Verify
   const received = receiver.finish();
   if (!received.ok) return received;
   const payload: ImageSource = { size: received.header.payloadLength, read: (offset, length) => source.read(IMAGE_HEADER_BYTES + offset, length) };
-  return checkImageSignature(received, payload, options.publicKey, step);
+  return checkImageSignature(received, payload, options.publicKey, step, options.hashes);
 }

@@ -1,4 +1,5 @@
 import { checkImageSignature, DEFAULT_VERIFY_CHUNK_BYTES, ImageCheck, ImageFailure, ImageReceiver, ImageSource } from '../../protocol/firmware/image';
+import type { HashFactory } from '../../protocol/crypto/types';
 import type { Clock, TimerId } from '../../drivers/clock/types';
 import type { Ota } from '../../drivers/ota/types';
 import { EVENTS, EventRecorder } from '../log/events';
@@ -17,6 +18,8 @@ export interface FirmwareUpdaterOptions {
   readonly publicKey?: Uint8Array;
   readonly events?: EventRecorder;
   readonly confirmWithinMs?: number;
+  /** SHA-256 and SHA-512 for the image checks (Board.hashes, native on the device); portable when absent. */
+  readonly hashes?: HashFactory;
 }
 
 /** `ota`: the slot could not be written (or a trial is pending); `transfer`: the bytes stopped coming. */
@@ -57,11 +60,13 @@ class SlotInstall implements InstallSink {
     private readonly ota: Ota,
     private readonly publicKey: Uint8Array,
     private readonly settled: (result: InstallResult) => void,
+    private readonly hashes: HashFactory | undefined,
     boardId: string,
     imageBytes: number | undefined,
   ) {
     this.receiver = new ImageReceiver({
       boardId,
+      hashes,
       maxPayloadBytes: ota.slotBytes,
       ...(imageBytes !== undefined ? { imageBytes } : {}),
       onPayload: (chunk, offset, length) => {
@@ -98,7 +103,7 @@ class SlotInstall implements InstallSink {
       if (!received.ok) return this.end(received);
       this.ota.complete();
       const slot: ImageSource = { size: received.header.payloadLength, read: (offset, length) => this.ota.read(offset, length) };
-      const signed = checkImageSignature(received, slot, this.publicKey, DEFAULT_VERIFY_CHUNK_BYTES);
+      const signed = checkImageSignature(received, slot, this.publicKey, DEFAULT_VERIFY_CHUNK_BYTES, this.hashes);
       if (!signed.ok) return this.end(signed);
       this.ota.setBoot(this.ota.inactiveSlot);
       return this.end({ ok: true, version: received.header.version });
@@ -147,6 +152,7 @@ export class FirmwareUpdater {
   private readonly publicKey: Uint8Array;
   private readonly events: EventRecorder | undefined;
   private readonly confirmWithinMs: number;
+  private readonly hashes: HashFactory | undefined;
   private deadline: TimerId | undefined;
 
   constructor(options: FirmwareUpdaterOptions) {
@@ -157,6 +163,7 @@ export class FirmwareUpdater {
     this.publicKey = options.publicKey ?? FIRMWARE_PUBLIC_KEY;
     this.events = options.events;
     this.confirmWithinMs = options.confirmWithinMs ?? DEFAULT_CONFIRM_WITHIN_MS;
+    this.hashes = options.hashes;
   }
 
   /** The running image has not confirmed itself yet. */
@@ -172,7 +179,7 @@ export class FirmwareUpdater {
    * check passed. Never throws.
    */
   beginInstall(imageBytes?: number): InstallSink {
-    return new SlotInstall(this.ota, this.publicKey, (result) => this.settled(result), this.boardId, imageBytes);
+    return new SlotInstall(this.ota, this.publicKey, (result) => this.settled(result), this.hashes, this.boardId, imageBytes);
   }
 
   /**

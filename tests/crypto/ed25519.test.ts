@@ -6,6 +6,11 @@ import { createPrivateKey, generateKeyPairSync, KeyObject, sign, verify } from '
 import { ed25519Verify, Ed25519Verifier, ED25519_CONSTANTS } from '../../protocol/crypto/ed25519';
 import { fromHexString, hex, int, randomBytes, rng } from '../files/fixtures';
 import { RFC8032_VECTORS } from './rfc8032-vectors';
+import { portableHash } from '../../protocol/crypto/hash';
+import { Sha256 } from '../../protocol/crypto/sha256';
+import { Sha512 } from '../../protocol/crypto/sha512';
+import type { HashFactory } from '../../protocol/crypto/types';
+import { nodeHashes } from '../fixtures/node-hashes';
 
 /** PKCS#8 prefix of a raw Ed25519 seed (RFC 8410), so Node can load the RFC secret keys. */
 const PKCS8_ED25519_PREFIX = '302e020100300506032b657004220420';
@@ -147,5 +152,28 @@ describe('curve constants (RFC 8032 §5.1)', () => {
 
   test('L = 2^252 + 27742317777372353535851937790883648493', () => {
     expect(L).toBe(2n ** 252n + 27742317777372353535851937790883648493n);
+  });
+});
+
+describe('the SHA-512 comes from the hash factory given', () => {
+  const v = RFC8032_VECTORS[2];
+  const [publicKey, message, signature] = [fromHexString(v.publicKey), fromHexString(v.message), fromHexString(v.signature)];
+
+  test('R || A || M go through the injected SHA-512, and the answer is the same', () => {
+    const { hashes, bytes } = nodeHashes();
+    expect(ed25519Verify(publicKey, message, signature, hashes)).toBe(true);
+    expect(bytes).toEqual({ 'SHA-256': 0, 'SHA-512': 32 + 32 + message.length });
+  });
+
+  test('a factory that throws makes verification false, never an exception', () => {
+    const failing: HashFactory = () => {
+      throw new Error('no digest');
+    };
+    expect(ed25519Verify(publicKey, message, signature, failing)).toBe(false);
+  });
+
+  test('the default factory is the portable TypeScript SHA-256 and SHA-512', () => {
+    expect(portableHash('SHA-256')).toBeInstanceOf(Sha256);
+    expect(portableHash('SHA-512')).toBeInstanceOf(Sha512);
   });
 });

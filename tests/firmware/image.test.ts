@@ -17,6 +17,7 @@ import {
 } from '../../protocol/firmware/image';
 import { FIRMWARE_PUBLIC_KEY } from '../../tasks/firmware/keys';
 import { signWithTestKey, testFirmwareKey } from '../fixtures/firmware-test-key';
+import { nodeHashes } from '../fixtures/node-hashes';
 
 const BOARD = 'wmbus-esp32-v1';
 
@@ -46,6 +47,35 @@ function withHeader(image: Uint8Array, header: Uint8Array): Uint8Array {
   out.set(header, 0);
   return out;
 }
+
+/** One defect per image, and the check that must name it. */
+const TAMPERED: readonly [string, string, () => Uint8Array][] = [
+  ['bad magic', 'format', () => flipped(IMAGE, 0)],
+  ['an unknown format version', 'format', () => flipped(IMAGE, 4)],
+  ['a reserved byte set', 'format', () => flipped(IMAGE, 6)],
+  ['garbage after the board id', 'format', () => flipped(IMAGE, 8 + 15)],
+  ['fewer bytes than a header', 'format', () => IMAGE.slice(0, 40)],
+  ['a truncated image', 'size', () => IMAGE.slice(0, -1)],
+  ['a byte too many', 'size', () => Uint8Array.from([...IMAGE, 0])],
+  ['a header length that disagrees with the file', 'size', () => flipped(IMAGE, 40)],
+  ['another board', 'board', () => buildImage({ boardId: 'other-board', version: '1.4.2' }, PAYLOAD, signWithTestKey)],
+  ['a flipped payload bit', 'integrity', () => flipped(IMAGE, IMAGE_HEADER_BYTES + 5000)],
+  ['a flipped digest bit', 'integrity', () => flipped(IMAGE, 44)],
+  ['a flipped signature bit', 'signature', () => flipped(IMAGE, IMAGE.length - 10)],
+  [
+    'a header edited after signing (version)',
+    'signature',
+    () => withHeader(IMAGE, encodeImageHeader({ boardId: BOARD, version: '9.9.9', payloadLength: 10_000, payloadSha256: sha256(PAYLOAD) })),
+  ],
+  [
+    'a signature by another key',
+    'signature',
+    () => {
+      const { privateKey } = generateKeyPairSync('ed25519');
+      return buildImage({ boardId: BOARD, version: '1.4.2' }, PAYLOAD, (m) => new Uint8Array(sign(null, m, privateKey)));
+    },
+  ],
+];
 
 test('the committed public key is the test key’s public half', () => {
   const der = createPublicKey(testFirmwareKey()).export({ format: 'der', type: 'spki' });
@@ -103,33 +133,7 @@ describe('verification', () => {
     expect(seen).toEqual(PAYLOAD);
   });
 
-  test.each<[string, string, () => Uint8Array]>([
-    ['bad magic', 'format', () => flipped(IMAGE, 0)],
-    ['an unknown format version', 'format', () => flipped(IMAGE, 4)],
-    ['a reserved byte set', 'format', () => flipped(IMAGE, 6)],
-    ['garbage after the board id', 'format', () => flipped(IMAGE, 8 + 15)],
-    ['fewer bytes than a header', 'format', () => IMAGE.slice(0, 40)],
-    ['a truncated image', 'size', () => IMAGE.slice(0, -1)],
-    ['a byte too many', 'size', () => Uint8Array.from([...IMAGE, 0])],
-    ['a header length that disagrees with the file', 'size', () => flipped(IMAGE, 40)],
-    ['another board', 'board', () => buildImage({ boardId: 'other-board', version: '1.4.2' }, PAYLOAD, signWithTestKey)],
-    ['a flipped payload bit', 'integrity', () => flipped(IMAGE, IMAGE_HEADER_BYTES + 5000)],
-    ['a flipped digest bit', 'integrity', () => flipped(IMAGE, 44)],
-    ['a flipped signature bit', 'signature', () => flipped(IMAGE, IMAGE.length - 10)],
-    [
-      'a header edited after signing (version)',
-      'signature',
-      () => withHeader(IMAGE, encodeImageHeader({ boardId: BOARD, version: '9.9.9', payloadLength: 10_000, payloadSha256: sha256(PAYLOAD) })),
-    ],
-    [
-      'a signature by another key',
-      'signature',
-      () => {
-        const { privateKey } = generateKeyPairSync('ed25519');
-        return buildImage({ boardId: BOARD, version: '1.4.2' }, PAYLOAD, (m) => new Uint8Array(sign(null, m, privateKey)));
-      },
-    ],
-  ])('%s fails the %s check', (_name, check, make) => {
+  test.each(TAMPERED)('%s fails the %s check', (_name, check, make) => {
     const result = verify(make());
     expect(result.ok).toBe(false);
     expect(!result.ok && result.check).toBe(check);
@@ -270,5 +274,41 @@ describe('streaming (ImageReceiver)', () => {
       check: 'signature',
       error: 'signature does not verify with the built-in key',
     });
+  });
+});
+
+describe('with the hashes injected (the device passes its native SHA-256/SHA-512)', () => {
+  test('a good image passes, hashed only by the injected factory: the payload for SHA-256, R || A || header || payload for SHA-512', () => {
+    const { hashes, bytes } = nodeHashes();
+    const result = verify(IMAGE, { hashes });
+    expect(result.ok && result.header.version).toBe('1.4.2');
+    expect(bytes).toEqual({ 'SHA-256': PAYLOAD.length, 'SHA-512': 32 + 32 + IMAGE_HEADER_BYTES + PAYLOAD.length });
+  });
+
+  test.each(TAMPERED)('%s fails the %s check, as with the portable hashes', (_name, check, make) => {
+    const image = make();
+    const injected = verify(image, { hashes: nodeHashes().hashes });
+    expect(injected).toEqual(verify(image));
+    expect(!injected.ok && injected.check).toBe(check);
+  });
+
+  test('the receiver hashes the payload with the injected SHA-256 as it streams', () => {
+    const { hashes, bytes } = nodeHashes();
+    const r = new ImageReceiver({ boardId: BOARD, maxPayloadBytes: 64 * 1024, onPayload: () => undefined, hashes });
+    r.push(flipped(IMAGE, IMAGE_HEADER_BYTES + 1234));
+    expect(r.finish()).toEqual({ ok: false, check: 'integrity', error: 'payload SHA-256 does not match the header' });
+    expect(bytes['SHA-256']).toBe(PAYLOAD.length);
+  });
+
+  test('the signature read-back uses the injected SHA-512: a byte changed in storage fails it', () => {
+    const { hashes, bytes } = nodeHashes();
+    const r = new ImageReceiver({ boardId: BOARD, maxPayloadBytes: 64 * 1024, onPayload: () => undefined });
+    r.push(IMAGE);
+    const received = r.finish();
+    expect(received.ok).toBe(true);
+    if (!received.ok) return;
+    expect(checkImageSignature(received, bytesSource(flipped(PAYLOAD, 7)), FIRMWARE_PUBLIC_KEY, 4096, hashes)).toMatchObject({ ok: false, check: 'signature' });
+    expect(checkImageSignature(received, bytesSource(PAYLOAD), FIRMWARE_PUBLIC_KEY, 4096, hashes)).toMatchObject({ ok: true });
+    expect(bytes['SHA-512']).toBe(2 * (32 + 32 + IMAGE_HEADER_BYTES + PAYLOAD.length));
   });
 });

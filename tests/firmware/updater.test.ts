@@ -8,7 +8,9 @@ import { FirmwareUpdater } from '../../tasks/firmware/updater';
 import { EVENTS, EventDef } from '../../tasks/log/events';
 import { signWithTestKey } from '../fixtures/firmware-test-key';
 import { ManualClock } from '../fixtures/manual-clock';
+import { nodeHashes } from '../fixtures/node-hashes';
 import { RecordingOta } from '../fixtures/recording-ota';
+import type { HashFactory } from '../../protocol/crypto/types';
 
 const BOARD = 'wmbus-esp32-v1';
 const SLOT_BYTES = 64 * 1024;
@@ -28,7 +30,10 @@ class Device {
   slot!: RecordingOta;
   updater!: FirmwareUpdater;
 
-  constructor(private readonly maxTrialBoots = 1) {
+  constructor(
+    private readonly maxTrialBoots = 1,
+    private readonly hashes?: HashFactory,
+  ) {
     this.boot();
   }
 
@@ -42,6 +47,7 @@ class Device {
       restart: () => this.restarts++,
       events: { record: (e, d) => (this.events.push([e, d]), true) },
       confirmWithinMs: CONFIRM_MS,
+      hashes: this.hashes,
     });
     this.updater.onBoot();
   }
@@ -328,5 +334,41 @@ describe('streaming install (an image arriving in pieces)', () => {
     expect(sink.push(IMAGE)).toBe(false);
     expect(device.slot.calls).toEqual([]);
     expect(device.ota.slotState(0)).toBe('valid');
+  });
+});
+
+describe('install with the hashes injected (the device passes its native SHA-256/SHA-512)', () => {
+  const CHUNK = 1024;
+
+  function stream(device: Device, image: Uint8Array): ReturnType<FirmwareUpdater['install']> {
+    const sink = device.updater.beginInstall(image.length);
+    for (let at = 0; at < image.length; at += CHUNK) sink.push(image.subarray(at, at + CHUNK));
+    return sink.finish();
+  }
+
+  test('a streamed image installs and boots, hashed by the injected factory only', () => {
+    const { hashes, bytes } = nodeHashes();
+    const device = new Device(1, hashes);
+    expect(stream(device, IMAGE)).toEqual({ ok: true, version: '2.0.0' });
+    expect(bytes).toEqual({ 'SHA-256': NEW_APP.length, 'SHA-512': 32 + 32 + IMAGE_HEADER_BYTES + NEW_APP.length });
+    device.boot();
+    expect(device.running).toEqual(NEW_APP);
+  });
+
+  test('a payload that does not match its digest is refused by the integrity check and nothing boots', () => {
+    const device = new Device(1, nodeHashes().hashes);
+    const bad = IMAGE.slice();
+    bad[IMAGE_HEADER_BYTES + 10_000] ^= 0x04;
+    expect(stream(device, bad)).toEqual({ ok: false, check: 'integrity', error: 'payload SHA-256 does not match the header' });
+    expect(device.slot.called('setBoot')).toBe(false);
+  });
+
+  test('a bad signature is refused on the slot read back and nothing boots', () => {
+    const device = new Device(1, nodeHashes().hashes);
+    const bad = IMAGE.slice();
+    bad[bad.length - 1] ^= 0x01;
+    expect(stream(device, bad)).toEqual({ ok: false, check: 'signature', error: 'signature does not verify with the built-in key' });
+    expect(device.slot.called('read')).toBe(true);
+    expect(device.slot.called('setBoot')).toBe(false);
   });
 });

@@ -17,14 +17,5 @@ declare module 'wmbus_kernels' {
   /** Filter identity of a CRC-free frame into `out` (`filterIdentityCode`): an IDENTITY_* code; RangeError when `out` holds fewer than 8 bytes. */
   export function filterIdentity(frame: Uint8Array, out: Uint8Array, flags: number): number;
   /** KeyTable slot search (`probeKeyTable`): the matching slot, else the empty slot ending the probe run; RangeError on arrays that do not fit. */
-  export function probeKeys(
-    keys: Uint8Array,
-    width: number,
-    hashBytes: number,
-    slots: Uint16Array | Uint32Array,
-    mask: number,
-    key: Uint8Array,
-    keyOffset: number,
-    ignore: number,
-  ): number;
+  export const probeKeys: import('../protocol/collections/key-table').KeyProbe;
 }

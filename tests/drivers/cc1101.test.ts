@@ -1,7 +1,8 @@
 /** The CC1101 driver against a register-level model of the chip (SWRS061I) behind a fake SPI. */
 import { Cc1101 } from '../../drivers/esp32/cc1101';
 import type { RadioReceiveHandlers } from '../../drivers/radio/types';
-import { FakeCc1101, FakeClock, PinBank, RecordingSink } from './esp32-fakes';
+import { ManualClock } from '../fixtures/manual-clock';
+import { FakeCc1101, PinBank, RecordingSink } from './esp32-fakes';
 
 const GDO0 = 4;
 const GDO2 = 27;
@@ -24,7 +25,7 @@ interface Received {
 function rig() {
   const pins = new PinBank();
   const chip = new FakeCc1101(pins, GDO0, GDO2);
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const sink = new RecordingSink();
   const busy: boolean[] = [];
   const radio = new Cc1101({
@@ -310,7 +311,7 @@ describe('CC1101 errors', () => {
     const r = rig();
     r.radio.startReceive('S1', r.handlers(() => 20));
     onAir(r, bytes(20));
-    expect(r.clock.pending()).toBe(0);
+    expect(r.clock.pending).toBe(0);
   });
 
   test('a sync edge serviced late still starts the packet from the FIFO contents', () => {

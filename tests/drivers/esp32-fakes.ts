@@ -1,46 +1,10 @@
 /**
  * Host stand-ins for the ECMA-419 IO classes and Moddable modules the ESP32 drivers take in their
  * options: a register-level CC1101 model behind a fake SPI, digital pins whose edges are queued
- * until `deliver()` (the Moddable event loop), and a manual clock.
+ * until `deliver()` (the Moddable event loop). Their clock is tests/fixtures/manual-clock.ts.
  */
-import type { Clock, TimerId } from '../../drivers/clock/types';
 import type { PowerComponent, PowerSink } from '../../drivers/power/types';
 import type { DigitalIo, DigitalOptions, SpiIo, SpiOptions } from '../../drivers/esp32/io';
-
-export class FakeClock implements Clock {
-  private timers = new Map<TimerId, { at: number; callback: () => void }>();
-  private nextId = 1;
-  constructor(public ms = 1_700_000_000_000) {}
-  now(): number {
-    return this.ms;
-  }
-  set(utcMs: number): void {
-    this.ms = utcMs;
-  }
-  setTimer(atMs: number, callback: () => void): TimerId {
-    const id = this.nextId++;
-    this.timers.set(id, { at: atMs, callback });
-    return id;
-  }
-  clearTimer(id: TimerId): void {
-    this.timers.delete(id);
-  }
-  pending(): number {
-    return this.timers.size;
-  }
-  advance(ms: number): void {
-    const end = this.ms + ms;
-    for (;;) {
-      let next: [TimerId, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= end && (next === undefined || entry[1].at < next[1].at)) next = entry;
-      if (next === undefined) break;
-      this.timers.delete(next[0]);
-      this.ms = Math.max(this.ms, next[1].at);
-      next[1].callback();
-    }
-    this.ms = end;
-  }
-}
 
 export class RecordingSink implements PowerSink {
   readonly reports: [PowerComponent, string][] = [];

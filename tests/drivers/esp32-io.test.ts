@@ -4,7 +4,8 @@ import { BQ35100_ADDRESS, Esp32Gauge } from '../../drivers/esp32/gauge';
 import { Esp32Hall } from '../../drivers/esp32/hall';
 import type { I2cIo, I2cOptions, PwmIo, PwmOptions, SerialIo, SerialOptions } from '../../drivers/esp32/io';
 import { Esp32ModemPort, MODEM_TX_QUEUE_BYTES } from '../../drivers/esp32/modem-port';
-import { FakeClock, PinBank, RecordingSink } from './esp32-fakes';
+import { ManualClock } from '../fixtures/manual-clock';
+import { PinBank, RecordingSink } from './esp32-fakes';
 
 /** A UART with the ESP32 driver's rule: write() throws beyond the transmit FIFO's free space. */
 class FakeUart {
@@ -138,7 +139,7 @@ class FakePwmBank {
 describe('buzzer', () => {
   function buzzer() {
     const pwm = new FakePwmBank();
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const sink = new RecordingSink();
     const b = new Esp32Buzzer({ io: pwm.PWM, pin: 26, clock, powerSink: sink });
     return { pwm, clock, sink, b };
@@ -197,7 +198,7 @@ describe('buzzer', () => {
 describe('Hall switch', () => {
   function hall() {
     const pins = new PinBank();
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     pins.levels.set(33, 1);
     const h = new Esp32Hall({ io: pins.Digital, pin: 33, activeLevel: 0, clock });
     const arrivals: number[] = [];
@@ -266,7 +267,7 @@ describe('BQ35100 gauge', () => {
   function gauge() {
     const chip = new FakeBq35100();
     const pins = new PinBank();
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const g = new Esp32Gauge({
       i2c: { io: chip.I2C, data: 21, clock: 22, hz: 100_000 },
       enable: { io: pins.Digital, pin: 14 },

@@ -79,7 +79,7 @@ test('a confirmed image stays across later boots', () => {
   installed(device);
   device.boot();
   expect(device.updater.confirm()).toBe(true);
-  expect(device.clock.pendingTimers).toBe(0);
+  expect(device.clock.pending).toBe(0);
   for (let i = 0; i < 3; i++) device.boot();
   expect(device.running).toEqual(NEW_APP);
   expect(device.updater.trial).toBe(false);

@@ -27,7 +27,7 @@ import {
 import type { AtUrc } from '../../protocol/at/types';
 import { parseUrc } from '../../protocol/at/urc';
 import * as T from './support/bg95-transcripts';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '../fixtures/manual-clock';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');

@@ -25,15 +25,12 @@ import type { FrameStoreOptions } from '../../tasks/store/types';
  * own `ReceivePath`; the stages call what it calls, with the same options.
  *
  * Kernels: the native ones when the engine was built with them (a global `wmbusNative`, see
- * bench/xs-native.node.ts), else the portable TypeScript ones.
+ * sim/xs/wmbus-xsnap.node.ts), else the portable TypeScript ones.
  */
 declare function issueCommand(request: ArrayBuffer): ArrayBuffer;
 declare const performance: { now(): number };
 
-interface NativeKernels extends WmbusKernels {
-  crc16Ccitt(bytes: Uint8Array, start: number, end: number): number;
-}
-const NATIVE = (globalThis as { wmbusNative?: NativeKernels }).wmbusNative;
+const NATIVE = (globalThis as { wmbusNative?: WmbusKernels }).wmbusNative;
 const KERNELS: WmbusKernels = NATIVE ?? PORTABLE_KERNELS;
 const RECORD_CRC = NATIVE?.crc16Ccitt ?? crc16Ccitt;
 /** What tasks/app.ts hands the store: the board's native record CRC when it has one, else the store's own. */

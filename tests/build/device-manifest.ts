@@ -1,77 +1,76 @@
 /**
- * The module map and preload list of manifest.json, derived from the source tree. Moddable's
- * manifest wildcards do not recurse and its preload wildcards do not match TypeScript modules, so
- * both are spelled out; `npx tsx tests/build/device-manifest.ts` rewrites them after files are
- * added. Each module keeps its repository path as its specifier because the compiled JavaScript
- * keeps relative imports, which XS resolves against the importing module's specifier.
+ * The module map and preload list of manifest.json, generated from the firmware's import graph
+ * (`module-graph.ts`): exactly the modules the device imports at run time, each under its
+ * repository path so the relative imports tsc leaves in the JavaScript resolve the same way on
+ * XS, every one preloaded. `npx tsx tests/build/device-manifest.ts` rewrites them;
+ * `tests/build/manifest.test.ts` fails when manifest.json is not what this writes.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPO, moduleGraph, type GraphOptions, type ModuleGraph } from './module-graph';
 
-export const REPO = path.resolve(__dirname, '..', '..');
+export { REPO };
 
-/** Source trees compiled into the device image (sim/energy: the energy ledger is the board's PowerSink). */
-export const FIRMWARE_TREES = ['protocol', 'tasks', 'drivers', 'boards/esp32-reference', 'sim/energy'] as const;
-
-/** Modules outside those trees: the entry point, the `board` alias and the native bindings. */
-export const ROOT_MODULES: Readonly<Record<string, string>> = {
-  board: './moddable-board',
-  esp32_power: './native/esp32_power',
-  esp32_ota: './native/esp32_ota',
-  wmbus_kernels: './native/wmbus_kernels',
+/** Bare specifiers the build maps to repository files: the board and the native bindings. */
+export const DEVICE_ALIASES: Readonly<Record<string, string>> = {
+  board: 'moddable-board',
+  esp32_power: 'native/esp32_power',
+  esp32_ota: 'native/esp32_ota',
+  wmbus_kernels: 'native/wmbus_kernels',
 };
 
-/** SDK modules the firmware imports whose manifests may not preload them. */
-const SDK_PRELOADS = ['preference'];
+export const DEVICE_GRAPH: GraphOptions = { entries: ['main'], aliases: DEVICE_ALIASES };
 
-function isFirmwareSource(name: string): boolean {
-  return name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.endsWith('.node.ts');
+/** SDK modules the firmware imports whose own manifests do not preload them. */
+export const SDK_PRELOADS: readonly string[] = ['preference'];
+
+export interface ManifestLists {
+  readonly modules: Record<string, string | string[]>;
+  readonly preload: string[];
 }
 
-function walk(dir: string, out: string[]): void {
-  const abs = path.join(REPO, dir);
-  if (!fs.existsSync(abs)) return;
-  const entries = fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-  if (entries.some((e) => e.isFile() && isFirmwareSource(e.name))) out.push(dir);
-  for (const e of entries) if (e.isDirectory()) walk(dir + '/' + e.name, out);
+/** The specifier a module has on XS: its alias when it has one, else its repository path. */
+function specifierOf(modulePath: string, aliases: Readonly<Record<string, string>>): string {
+  const alias = Object.keys(aliases).find((a) => aliases[a] === modulePath);
+  return alias ?? modulePath;
 }
 
-/** Every directory of the firmware trees that holds a TypeScript module. */
-export function firmwareDirectories(): string[] {
-  const out: string[] = [];
-  for (const tree of FIRMWARE_TREES) walk(tree, out);
-  return out;
-}
-
-/** Every firmware module specifier (repository path without the extension). */
-export function firmwareModules(): string[] {
-  const out: string[] = [];
-  for (const dir of firmwareDirectories()) {
-    for (const name of fs.readdirSync(path.join(REPO, dir)).sort()) {
-      if (isFirmwareSource(name)) out.push(dir + '/' + name.slice(0, -'.ts'.length));
-    }
+/**
+ * `modules` and `preload` for a graph: `*` holds the entry (Moddable names it after its file),
+ * every other module is mapped under its specifier.
+ */
+export function manifestLists(graph: ModuleGraph, options: GraphOptions, sdkPreloads: readonly string[]): ManifestLists {
+  const modules: Record<string, string | string[]> = { '*': options.entries.map((e) => './' + e) };
+  const specifiers: string[] = [];
+  for (const m of graph.modules) {
+    const specifier = specifierOf(m, options.aliases);
+    specifiers.push(specifier);
+    if (!options.entries.includes(m)) modules[specifier] = './' + m;
   }
-  return out;
+  return { modules, preload: [...sdkPreloads, ...specifiers] };
 }
 
-export function expectedModules(): Record<string, string | string[]> {
-  const modules: Record<string, string | string[]> = { '*': ['./main'], ...ROOT_MODULES };
-  for (const dir of firmwareDirectories()) modules[dir + '/*'] = './' + dir + '/*';
-  return modules;
-}
-
-export function expectedPreload(): string[] {
-  return [...SDK_PRELOADS, ...Object.keys(ROOT_MODULES), 'main', ...firmwareModules()];
+export function deviceManifestLists(): ManifestLists {
+  return manifestLists(moduleGraph(DEVICE_GRAPH), DEVICE_GRAPH, SDK_PRELOADS);
 }
 
 export function manifestPath(): string {
   return path.join(REPO, 'manifest.json');
 }
 
+/** Rewrites the lists of a manifest file in place; returns whether anything changed. */
+export function writeManifestLists(file: string, lists: ManifestLists): boolean {
+  const before = fs.readFileSync(file, 'utf8');
+  const manifest = JSON.parse(before) as Record<string, unknown>;
+  manifest.modules = lists.modules;
+  manifest.preload = lists.preload;
+  const after = JSON.stringify(manifest, null, 2) + '\n';
+  if (after !== before) fs.writeFileSync(file, after);
+  return after !== before;
+}
+
 if (require.main === module) {
-  const manifest = JSON.parse(fs.readFileSync(manifestPath(), 'utf8')) as Record<string, unknown>;
-  manifest.modules = expectedModules();
-  manifest.preload = expectedPreload();
-  fs.writeFileSync(manifestPath(), JSON.stringify(manifest, null, 2) + '\n');
-  process.stdout.write(`manifest.json: ${firmwareDirectories().length} directories, ${firmwareModules().length} modules\n`);
+  const lists = deviceManifestLists();
+  const changed = writeManifestLists(manifestPath(), lists);
+  process.stdout.write(`manifest.json: ${lists.preload.length} preloaded modules${changed ? ' (rewritten)' : ' (unchanged)'}\n`);
 }

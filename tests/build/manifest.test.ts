@@ -1,8 +1,10 @@
 /** manifest.json and the partition table stay consistent with the source tree and the board. */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { FRAME_STORE_PARTITION, PINS } from '../../boards/esp32-reference/pins';
-import { REPO, ROOT_MODULES, firmwareDirectories, manifestPath } from './device-manifest';
+import { DEVICE_ALIASES, REPO, deviceManifestLists, manifestPath } from './device-manifest';
+import { runtimeImports } from './module-graph';
 
 interface Manifest {
   build: Record<string, string>;
@@ -49,23 +51,37 @@ const APP_ALIGN = 64 * KB;
 const SECTOR = 4 * KB;
 
 describe('module map', () => {
-  test.each(firmwareDirectories())('%s is compiled under its own path', (dir) => {
-    expect(manifest.modules[dir + '/*']).toBe('./' + dir + '/*');
+  const lists = deviceManifestLists();
+
+  test('maps exactly the modules the firmware imports at run time, under their repository paths', () => {
+    expect(manifest.modules).toEqual(lists.modules);
   });
 
-  test('main, the board alias and the native binding are mapped', () => {
+  test('preloads every one of them, so their code and frozen tables stay in flash', () => {
+    expect(manifest.preload).toEqual(lists.preload);
+  });
+
+  test('main, the board alias and the native bindings are part of the image', () => {
     expect(manifest.modules['*']).toEqual(['./main']);
-    for (const [specifier, source] of Object.entries(ROOT_MODULES)) expect(manifest.modules[specifier]).toBe(source);
-    expect(fs.existsSync(path.join(REPO, 'moddable-board.ts'))).toBe(true);
-    expect(fs.existsSync(path.join(REPO, 'native', 'esp32_power.c'))).toBe(true);
-    expect(fs.existsSync(path.join(REPO, 'native', 'esp32_power.js'))).toBe(true);
+    for (const [specifier, source] of Object.entries(DEVICE_ALIASES)) expect(manifest.modules[specifier]).toBe('./' + source);
+    for (const native of ['esp32_power', 'esp32_ota', 'wmbus_kernels']) {
+      expect(fs.existsSync(path.join(REPO, 'native', native + '.c'))).toBe(true);
+    }
   });
 
-  test('the native binding is preloaded with the application modules', () => {
-    expect(manifest.preload).toEqual(expect.arrayContaining(['esp32_power', 'board', 'main']));
+  test('an import used only for types is not followed: the compiled JavaScript does not have it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'graph-'));
+    const file = path.join(dir, 'module.ts');
+    fs.writeFileSync(file, "import type { A } from './a';\nimport { T } from './t';\nimport { b } from './b';\nexport const x: A | T = b;\n");
+    expect(runtimeImports(file)).toEqual(['./b']);
+    fs.rmSync(dir, { recursive: true });
   });
 
-  test('mcconfig compiles with this repository’s TypeScript and the native module’s typings', () => {
+  test('a types-only module is not compiled into the image', () => {
+    expect(Object.values(manifest.modules)).not.toContain('./tasks/types');
+  });
+
+  test('mcconfig compiles with this repository’s TypeScript and the native modules’ typings', () => {
     expect(manifest.build.WMBUS).toBe('./');
     expect(manifest.typescript.compiler).toBe('$(WMBUS)/node_modules/.bin/tsc');
     for (const t of manifest.typescript.tsconfig.compilerOptions.types) {

@@ -18,6 +18,10 @@ module.exports = tseslint.config(
       'no-fallthrough': 'error',
       'no-self-assign': 'error',
       'no-unsafe-finally': 'error',
+      'no-restricted-syntax': ['error', {
+        selector: "AssignmentExpression[left.type='MemberExpression'][left.object.type='ThisExpression'][left.property.name='name']",
+        message: 'Preloaded, Error.prototype is frozen and this assignment throws: declare `override readonly name = …` as a class field.',
+      }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },

@@ -25,8 +25,8 @@ declare module 'embedded:io/spi' {
 }
 
 declare module 'embedded:io/digital' {
-  /** The SDK types the mode constants as `unknown`: they are only passed back as `mode`. */
-  type Mode = unknown;
+  /** The SDK's typings (`typings/embedded_io/digital.d.ts`) give the mode constants as numbers. */
+  type Mode = number;
   export default class Digital {
     static readonly Input: Mode;
     static readonly InputPullUp: Mode;

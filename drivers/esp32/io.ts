@@ -40,8 +40,8 @@ export interface DigitalIo {
 
 export interface DigitalOptions {
   readonly pin: number;
-  /** One of the class's mode constants (typed `unknown` by the SDK's typings). */
-  readonly mode: unknown;
+  /** One of the class's mode constants (numbers in the SDK's typings and its ESP32 implementation). */
+  readonly mode: number;
   readonly edge?: number;
   readonly onReadable?: () => void;
 }
@@ -49,10 +49,10 @@ export interface DigitalOptions {
 /** The Digital class with its mode and edge constants (ECMA-419 §10.1). */
 export interface DigitalClass {
   new (options: DigitalOptions): DigitalIo;
-  readonly Input: unknown;
-  readonly InputPullUp: unknown;
-  readonly InputPullDown: unknown;
-  readonly Output: unknown;
+  readonly Input: number;
+  readonly InputPullUp: number;
+  readonly InputPullDown: number;
+  readonly Output: number;
   readonly Rising: number;
   readonly Falling: number;
 }

@@ -9,7 +9,7 @@ import { BSON_MAX_DEPTH, ELEMENT, INT64_MAX, INT64_MIN, isInt32Number, isSupport
  * error rather than bad input; decoders never throw.
  */
 export class BsonEncodeError extends Error {
-  override name = 'BsonEncodeError';
+  override readonly name = 'BsonEncodeError';
 }
 
 const INITIAL_CAPACITY = 256;

@@ -43,7 +43,7 @@ export type FileDecodeResult =
 
 /** Thrown by encodeFile for a missing/short key or a document the trailer cannot end (programming errors). */
 export class FileEncodeError extends Error {
-  override name = 'FileEncodeError';
+  override readonly name = 'FileEncodeError';
 }
 
 function isAesKey(key: unknown): key is Uint8Array {

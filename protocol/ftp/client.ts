@@ -49,6 +49,8 @@ export type FtpErrorKind =
   | 'closed';
 
 export class FtpError extends Error {
+  override readonly name = 'FtpError';
+
   constructor(
     readonly kind: FtpErrorKind,
     /** FTP reply code, 0 when there was no reply. */
@@ -58,7 +60,6 @@ export class FtpError extends Error {
     message: string,
   ) {
     super(message);
-    this.name = 'FtpError';
   }
 
   static fromReply(command: string, reply: FtpReply): FtpError {

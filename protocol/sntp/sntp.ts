@@ -8,6 +8,8 @@ const DEFAULT_TIMEOUT_MS = 5000;
 export type SntpErrorKind = 'timeout' | 'network' | 'kiss' | 'rejected';
 
 export class SntpError extends Error {
+  override readonly name = 'SntpError';
+
   constructor(
     readonly kind: SntpErrorKind,
     message: string,
@@ -15,7 +17,6 @@ export class SntpError extends Error {
     readonly kiss?: string,
   ) {
     super(message);
-    this.name = 'SntpError';
   }
 }
 

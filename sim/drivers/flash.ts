@@ -30,17 +30,19 @@ export const W25Q_TIMING: FlashTiming = {
 
 /** Thrown by the N-th program/erase after `armPowerCut`: the firmware's call stack ends there. */
 export class PowerCutError extends Error {
+  override readonly name = 'PowerCutError';
+
   constructor(readonly operation: 'program' | 'erase', readonly offset: number) {
     super(`power cut during ${operation} at 0x${offset.toString(16)}`);
-    this.name = 'PowerCutError';
   }
 }
 
 /** A program that needs a 0 → 1 bit: real NOR silently ANDs, the fake says so. */
 export class FlashProgramError extends Error {
+  override readonly name = 'FlashProgramError';
+
   constructor(readonly offset: number, readonly had: number, readonly wanted: number) {
     super(`program at 0x${offset.toString(16)} needs 0->1 bits (0x${had.toString(16)} -> 0x${wanted.toString(16)})`);
-    this.name = 'FlashProgramError';
   }
 }
 

@@ -2,9 +2,10 @@ import type { Clock } from '../../drivers/clock/types';
 
 /** A session step ran past its time limit; `step` names it for the log and the back-off decision. */
 export class StepTimeout extends Error {
+  override readonly name = 'StepTimeout';
+
   constructor(readonly step: string, readonly limitMs: number) {
     super(`${step}: no result within ${Math.round(limitMs / 1000)} s`);
-    this.name = 'StepTimeout';
   }
 }
 

@@ -78,12 +78,12 @@ export interface UploadSessionOptions {
 }
 
 class ConfigurationMissing extends Error {
-  override name = 'ConfigurationMissing';
+  override readonly name = 'ConfigurationMissing';
 }
 
 /** The server acknowledged an upload but holds fewer bytes than were sent. */
 class UploadIncomplete extends Error {
-  override name = 'UploadIncomplete';
+  override readonly name = 'UploadIncomplete';
 }
 
 function message(e: unknown): string {

@@ -67,17 +67,18 @@ export class PinBank {
 
 export const FAKE_RISING = 1;
 export const FAKE_FALLING = 2;
-export const FAKE_INPUT = 'input';
-export const FAKE_INPUT_PULL_UP = 'input-pull-up';
-export const FAKE_INPUT_PULL_DOWN = 'input-pull-down';
-export const FAKE_OUTPUT = 'output';
+// The SDK's DigitalBank mode values (modules/io/digital/digitalbank.js).
+export const FAKE_INPUT = 0;
+export const FAKE_INPUT_PULL_UP = 1;
+export const FAKE_INPUT_PULL_DOWN = 2;
+export const FAKE_OUTPUT = 8;
 
 function makeDigitalClass(bank: PinBank) {
   return class FakeDigital implements DigitalIo {
-    static readonly Input: unknown = FAKE_INPUT;
-    static readonly InputPullUp: unknown = FAKE_INPUT_PULL_UP;
-    static readonly InputPullDown: unknown = FAKE_INPUT_PULL_DOWN;
-    static readonly Output: unknown = FAKE_OUTPUT;
+    static readonly Input: number = FAKE_INPUT;
+    static readonly InputPullUp: number = FAKE_INPUT_PULL_UP;
+    static readonly InputPullDown: number = FAKE_INPUT_PULL_DOWN;
+    static readonly Output: number = FAKE_OUTPUT;
     static readonly Rising = FAKE_RISING;
     static readonly Falling = FAKE_FALLING;
     readonly pin: number;

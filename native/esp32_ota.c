@@ -9,7 +9,8 @@
  * convert arguments and results, and turn every esp_err_t other than ESP_OK into a thrown Error
  * "<IDF call>: <esp_err_to_name()>".
  *
- * Assumptions (read against the ESP-IDF v5 esp_ota_ops.h, never compiled here):
+ * Assumptions (read against esp_ota_ops.h; .ci/native-check compiles this file for syntax and types
+ * against the ESP-IDF v6.0 headers, but nothing here links or runs it):
  * - the Moddable ESP32 build links the app_update component, which the SDK's own OTA module uses;
  * - one image is written at a time, so one static handle; the XS machine runs on one task, so the
  *   handle needs no lock;
@@ -25,7 +26,8 @@
 #include "sdkconfig.h"
 #include "esp_err.h"
 #include "esp_idf_version.h"
-#include "esp_ota_ops.h"
+/* The SDK's ESP32 include path has $(IDF_PATH)/components, not app_update/include: spelled as the SDK does. */
+#include "app_update/include/esp_ota_ops.h"
 #include "esp_partition.h"
 
 #ifndef CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE

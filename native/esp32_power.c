@@ -80,24 +80,28 @@ static const char *resetCause(esp_reset_reason_t reason)
 	}
 }
 
+/*
+ * ESP-IDF v6.0 deprecates esp_sleep_get_wakeup_cause() (one cause) for esp_sleep_get_wakeup_causes(),
+ * a bitmap with bit (1 << cause) set for every source that woke the chip; 0 after a boot that was
+ * not a wake from sleep. When several of ours are set the first of timer, hall (ext0), usb (ext1)
+ * wins, the order in which ESP-IDF v5's esp_sleep_get_wakeup_cause() tested them, so one string
+ * comes out as before.
+ */
+#define kWokeBy(causes, source) (0 != ((causes) & (1UL << (source))))
+
 void xs_power_wake_cause(xsMachine *the)
 {
+	uint32_t causes = esp_sleep_get_wakeup_causes();
 	const char *cause;
 
-	switch (esp_sleep_get_wakeup_cause()) {
-		case ESP_SLEEP_WAKEUP_TIMER:
-			cause = "timer";
-			break;
-		case ESP_SLEEP_WAKEUP_EXT0:
-			cause = "hall";
-			break;
-		case ESP_SLEEP_WAKEUP_EXT1:
-			cause = "usb";
-			break;
-		default:
-			cause = resetCause(esp_reset_reason());
-			break;
-	}
+	if (kWokeBy(causes, ESP_SLEEP_WAKEUP_TIMER))
+		cause = "timer";
+	else if (kWokeBy(causes, ESP_SLEEP_WAKEUP_EXT0))
+		cause = "hall";
+	else if (kWokeBy(causes, ESP_SLEEP_WAKEUP_EXT1))
+		cause = "usb";
+	else
+		cause = resetCause(esp_reset_reason());
 	xsmcSetString(xsResult, (char *)cause);
 }
 
@@ -158,6 +162,8 @@ void xs_power_release_holds(xsMachine *the)
 	RetainedBlock *block = retained();
 	int pin;
 
+	(void)the;
+
 	for (pin = 0; pin < kPinLimit; pin++) {
 		if (block->heldMask & (1ULL << pin))
 			gpio_hold_dis((gpio_num_t)pin);
@@ -187,6 +193,7 @@ void xs_power_retained_write(xsMachine *the)
 
 void xs_power_restart(xsMachine *the)
 {
+	(void)the;
 	esp_restart();
 }
 
@@ -291,12 +298,14 @@ void xs_watchdog_start(xsMachine *the)
 
 void xs_watchdog_feed(xsMachine *the)
 {
+	(void)the;
 	if (gWatchdog)
 		esp_task_wdt_reset_user(gWatchdog);
 }
 
 void xs_watchdog_stop(xsMachine *the)
 {
+	(void)the;
 	if (gWatchdog) {
 		esp_task_wdt_delete_user(gWatchdog);
 		gWatchdog = NULL;

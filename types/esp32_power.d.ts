@@ -22,7 +22,7 @@ declare module 'esp32_power' {
   export function heldLevel(pin: number): number;
   /** Lets the latched pads follow their drivers again; call once they are driven. */
   export function releaseHolds(): void;
-  /** Why this boot happened, from esp_sleep_get_wakeup_cause() and esp_reset_reason(). */
+  /** Why this boot happened, from esp_sleep_get_wakeup_causes() and esp_reset_reason(). */
   export function wakeCause(): string;
   /** A copy of the RTC slow-memory block (zeroed after a power-on or brown-out). */
   export function retainedRead(): ArrayBuffer;

@@ -1,11 +1,11 @@
 /**
  * One upload session of 300 frames (§1.6.4 sizes a window at "300 frames of 64 bytes") through the
  * BG95 emulator to ftp-srv on 127.0.0.1: modem-on time, bytes exchanged with the servers, and the
- * energy the session draws from the pack (EnergyLedger with the sim/energy/power-model.ts figures).
+ * energy the session draws from the pack (EnergyLedger with the drivers/power/model.ts figures).
  * Virtual time: the figures do not depend on the machine.
  */
 import { FTP_UPLOAD_DATA } from '../protocol/config/types';
-import { PACK } from '../boards/power-model';
+import { PACK } from '../drivers/power/model';
 import type { EmulatorScenario } from '../sim/modem/types';
 import { GSM_CELL, RIG_SCENARIO, SIM_PIN, UploadRig } from '../sim/upload/rig.node';
 import { startFtpServer, startSntpServer, type UploadFtpServer } from '../sim/upload/servers.node';

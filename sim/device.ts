@@ -1,4 +1,4 @@
-import type { Board, Identity } from '../boards/types';
+import type { Board, Identity } from '../tasks/board';
 import { installBoard } from '../boards/sim/board';
 import type { SettingValue } from '../drivers/settings/types';
 import type { PowerSink, WakeCause } from '../drivers/power/types';

@@ -10,7 +10,7 @@ import { SimFlash } from './drivers/flash';
 import { SimModemPort } from './drivers/modem-port';
 import { SimSettings } from './drivers/settings';
 import { EnergyLedger } from '../drivers/power/ledger';
-import { PACK } from '../boards/power-model';
+import { PACK } from '../drivers/power/model';
 import { Bg95Emulator } from './modem/bg95-emulator';
 import type { HostSockets } from './net/types';
 import { createPopulation } from './radio/population';

@@ -1,4 +1,4 @@
-import type { Board } from '../boards/types';
+import type { Board } from './board';
 import { Bg95Modem } from '../drivers/modem/bg95';
 import type { ConfigInfo } from '../protocol/config/types';
 import { CertificateStore } from './certificates/store';

@@ -1,4 +1,4 @@
-import type { Board } from '../boards/types';
+import type { Board } from './board';
 import type { SystemMode } from '../protocol/config/types';
 import { beepPattern, type BeepCode } from './beeps';
 import type { Task, TaskHost } from './types';

@@ -1,4 +1,4 @@
-import type { Board } from '../boards/types';
+import type { Board } from './board';
 import type { BatteryReading } from '../drivers/gauge/types';
 import { temperatureBin } from '../protocol/files/supervision';
 import type { ConfigStore } from './config-store';

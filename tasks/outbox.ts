@@ -1,4 +1,4 @@
-import type { Clock } from '../drivers/clock/types';
+import type { Clock } from '../protocol/ports/clock';
 import type { FileStore } from '../drivers/files/types';
 import type { Settings } from '../drivers/settings/types';
 import type { BsonDocument } from '../protocol/bson/types';

@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../drivers/clock/types';
+import type { Clock, TimerId } from '../protocol/ports/clock';
 import type { PowerControl, PowerSink } from '../drivers/power/types';
 import type { Watchdog } from '../drivers/watchdog/types';
 import type { Task, TaskHost } from './types';

@@ -1,4 +1,4 @@
-import type { Clock } from '../drivers/clock/types';
+import type { Clock } from '../protocol/ports/clock';
 import type { Counters } from './counters';
 import type { Task } from './types';
 

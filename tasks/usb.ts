@@ -1,4 +1,4 @@
-import type { Board } from '../boards/types';
+import type { Board } from './board';
 import type { BsonDocument } from '../protocol/bson/types';
 import { encodeFile, fileName } from '../protocol/files/codec';
 import type { FileHeader } from '../protocol/files/header';

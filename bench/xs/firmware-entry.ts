@@ -1,4 +1,4 @@
-import type { Clock } from '../../drivers/clock/types';
+import type { Clock } from '../../protocol/ports/clock';
 import type { Ota, OtaSlot } from '../../drivers/ota/types';
 import type { Hash, HashAlgorithm, HashFactory } from '../../protocol/crypto/types';
 import { utf8Encode } from '../../protocol/text/utf8';

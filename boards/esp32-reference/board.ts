@@ -12,7 +12,7 @@ import * as native from 'esp32_power';
 import * as otaNative from 'esp32_ota';
 import * as wmbusKernels from 'wmbus_kernels';
 import { EnergyLedger } from '../../drivers/power/ledger';
-import type { Board, Console, Identity } from '../types';
+import type { Board, Console, Identity } from '../../tasks/board';
 
 import type { Settings } from '../../drivers/settings/types';
 import { Esp32Aes } from '../../drivers/esp32/aes';

@@ -1,4 +1,4 @@
-import type { Board } from '../types';
+import type { Board } from '../../tasks/board';
 
 /**
  * The simulator board. The simulated device builds a fresh set of driver fakes for every boot

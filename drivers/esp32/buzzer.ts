@@ -1,5 +1,5 @@
 import type { Buzzer, ToneStep } from '../buzzer/types';
-import type { Clock, TimerId } from '../clock/types';
+import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type { PowerSink } from '../power/types';
 import type { PwmClass, PwmIo } from './io';
 

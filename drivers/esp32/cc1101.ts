@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../clock/types';
+import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type { PowerSink } from '../power/types';
 import type { RadioPhy, RadioReceiveHandlers, SubGhzRadio } from '../radio/types';
 import { RADIO_HEAD_BYTES } from '../radio/types';

@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../clock/types';
+import type { Clock, TimerId } from '../../protocol/ports/clock';
 
 /** The Moddable `timer` module as the clock uses it (one-shot timers). */
 export interface TimerModule {

@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../clock/types';
+import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type { BatteryGauge, BatteryReading } from '../gauge/types';
 import type { DigitalClass, DigitalIo, I2cClass, I2cIo } from './io';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/types';
+import type { Clock } from '../../protocol/ports/clock';
 import type { HallSensor } from '../hall/types';
 import type { DigitalClass, DigitalIo } from './io';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/types';
+import type { Clock } from '../../protocol/ports/clock';
 import type { PowerControl, PowerSink, WakeCause } from '../power/types';
 
 /** native/esp32_power.c as the power control uses it. */

@@ -4,7 +4,7 @@ import { splitHead } from '../../protocol/at/params';
 import type { AtFinal, AtUrc } from '../../protocol/at/types';
 import { isUrc, parseUrc } from '../../protocol/at/urc';
 import { utf8Encode } from '../../protocol/text/utf8';
-import type { Clock, TimerId } from '../clock/types';
+import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type { ModemPort } from './types';
 
 /** One information line of a response, with the binary payload it announced (`+QIRD: <len>`). */

@@ -13,8 +13,8 @@ import {
   parseRegistration,
 } from '../../protocol/at/responses';
 import type { AtParse, AtUrc, Registration } from '../../protocol/at/types';
-import type { Clock, TimerId } from '../clock/types';
-import type { Network } from '../net/types';
+import type { Clock, TimerId } from '../../protocol/ports/clock';
+import type { Network } from '../../protocol/ports/network';
 import type { ModemPowerState, PowerSink } from '../power/types';
 import { AtChannel, type AtCommandOptions, type AtResponse } from './at-channel';
 import {

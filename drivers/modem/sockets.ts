@@ -1,7 +1,7 @@
 import { quoteParam } from '../../protocol/at/params';
 import { parseQird, parseQsslrecv } from '../../protocol/at/responses';
 import type { AtUrc } from '../../protocol/at/types';
-import type { Clock, TimerId } from '../clock/types';
+import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type {
   Datagram,
   DatagramSocket,
@@ -10,7 +10,7 @@ import type {
   StreamSocket,
   StreamSocketOptions,
   TlsOptions,
-} from '../net/types';
+} from '../../protocol/ports/network';
 import type { AtChannel, AtResponse } from './at-channel';
 import { fingerprintBytes } from './bg95-config';
 

@@ -1,5 +1,5 @@
 import type { PowerComponent, PowerSink } from './types';
-import { INITIAL_STATES, PACK, POWER_MODEL, type PackModel, type PowerStateFigure } from '../../boards/power-model';
+import { INITIAL_STATES, PACK, POWER_MODEL, type PackModel, type PowerStateFigure } from './model';
 
 /** Anything that tells the time in ms (the simulator's world, the device's clock). */
 export interface TimeSource {

@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../../drivers/clock/types';
+import type { Clock, TimerId } from '../ports/clock';
 import { utf8Encode } from '../text/utf8';
 import { classifyFinal, isSuccess } from './classify';
 import { AtLineReader, defaultDataLength, type AtReaderEvent, type DataLengthProbe } from './lines';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../drivers/clock/types';
-import type { Network, TlsOptions } from '../../drivers/net/types';
+import type { Clock } from '../ports/clock';
+import type { Network, TlsOptions } from '../ports/network';
 import { isIpv4, isUnroutable } from '../net/address';
 import { resolveHost } from '../net/resolve';
 import { StreamConnection } from '../net/stream';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../drivers/clock/types';
-import type { Network } from '../../drivers/net/types';
+import type { Clock } from '../ports/clock';
+import type { Network } from '../ports/network';
 import { isIpv4 } from './address';
 
 /** DNS lookup through the `Network` with a deadline on the injected clock; IPv4 literals skip the lookup. */

@@ -1,4 +1,4 @@
-import type { Network, StreamSocket, TlsOptions } from '../../drivers/net/types';
+import type { Network, StreamSocket, TlsOptions } from '../ports/network';
 
 export interface StreamTarget {
   readonly address: string;

@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../../drivers/clock/types';
+import type { Clock, TimerId } from '../ports/clock';
 
 /**
  * Inactivity timer on the injected clock: fires `onExpire` once when `kick` has not been called for

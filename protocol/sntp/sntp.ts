@@ -1,5 +1,5 @@
-import type { Clock } from '../../drivers/clock/types';
-import type { Datagram, DatagramSocket, Network } from '../../drivers/net/types';
+import type { Clock } from '../ports/clock';
+import type { Datagram, DatagramSocket, Network } from '../ports/network';
 import { resolveHost } from '../net/resolve';
 import { buildRequest, computeOffset, NTP_PORT, ntpToMs, parsePacket, validateReply } from './packet';
 

@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../../drivers/clock/types';
+import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type { SimEventId, SimTime } from '../world/types';
 import type { SimRtc } from './rtc';
 

@@ -10,7 +10,7 @@ import type {
   StreamSocket,
   StreamSocketOptions,
   TlsOptions,
-} from '../../drivers/net/types';
+} from '../../protocol/ports/network';
 
 /**
  * The firmware's `Network` over the host's real sockets (Node `net`, `tls`, `dgram`, `dns`), with
@@ -50,7 +50,7 @@ function tlsConnectOptions(address: string, port: number, options: TlsOptions): 
   const out: tls.ConnectionOptions = {
     host: address,
     port,
-    // Absent CA = no verification (drivers/net/types.ts TlsOptions.ca).
+    // Absent CA = no verification (protocol/ports/network.ts TlsOptions.ca).
     rejectUnauthorized: options.ca !== undefined,
     checkServerIdentity: (_host, cert) => tls.checkServerIdentity(identity, cert),
   };

@@ -1,5 +1,5 @@
-import type { Board, Identity } from '../../boards/types';
-import type { Clock } from '../../drivers/clock/types';
+import type { Board, Identity } from '../../tasks/board';
+import type { Clock } from '../../protocol/ports/clock';
 import { Bg95Modem } from '../../drivers/modem/bg95';
 import type { SettingValue } from '../../drivers/settings/types';
 import type { Watchdog } from '../../drivers/watchdog/types';

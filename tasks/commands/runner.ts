@@ -2,7 +2,7 @@ import { parseCommandFile } from '../../protocol/commands/parse';
 import type { Command } from '../../protocol/commands/types';
 import { Ack, AckType, buildAckDocument } from '../../protocol/files/ack';
 import { InboxName, orderInbox, outboxName, parseInboxName } from '../../protocol/files/names';
-import type { Clock } from '../../drivers/clock/types';
+import type { Clock } from '../../protocol/ports/clock';
 import { EVENTS, EventRecorder } from '../log/events';
 import type {
   CommandContext,

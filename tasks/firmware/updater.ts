@@ -1,6 +1,6 @@
 import { checkImageSignature, DEFAULT_VERIFY_CHUNK_BYTES, ImageCheck, ImageFailure, ImageReceiver, ImageSource } from '../../protocol/firmware/image';
 import type { HashFactory } from '../../protocol/crypto/types';
-import type { Clock, TimerId } from '../../drivers/clock/types';
+import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type { Ota } from '../../drivers/ota/types';
 import { EVENTS, EventRecorder } from '../log/events';
 import { FIRMWARE_PUBLIC_KEY } from './keys';

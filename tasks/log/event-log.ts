@@ -2,7 +2,7 @@ import type { BsonDocument } from '../../protocol/bson/types';
 import type { FileHeader } from '../../protocol/files/header';
 import { buildLogDocument, LogRecord } from '../../protocol/files/log';
 import { utf8Decode, utf8Encode } from '../../protocol/text/utf8';
-import type { Clock } from '../../drivers/clock/types';
+import type { Clock } from '../../protocol/ports/clock';
 import type { FileStore } from '../../drivers/files/types';
 import { DEFAULT_LOG_LEVEL, EventDef, EventLevel, EventRecorder } from './events';
 

@@ -4,7 +4,7 @@ import type {
   Network,
   StreamSocket,
   StreamSocketOptions,
-} from '../../drivers/net/types';
+} from '../../protocol/ports/network';
 
 /** Bytes a session exchanged with its servers (§5.7 counters, the upload bench). */
 export interface ByteCount {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../drivers/clock/types';
+import type { Clock } from '../../protocol/ports/clock';
 
 /** A session step ran past its time limit; `step` names it for the log and the back-off decision. */
 export class StepTimeout extends Error {

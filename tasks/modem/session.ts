@@ -1,6 +1,6 @@
-import type { Clock } from '../../drivers/clock/types';
+import type { Clock } from '../../protocol/ports/clock';
 import type { FileStore } from '../../drivers/files/types';
-import type { TlsOptions } from '../../drivers/net/types';
+import type { TlsOptions } from '../../protocol/ports/network';
 import { ntpEndpoints, splitHostPort } from '../../protocol/config/endpoints';
 import { DEFAULT_FTP_PORT } from '../../protocol/config/schema';
 import { type Config, FTP_UPLOAD_DATA, FTP_UPLOAD_LOG, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';

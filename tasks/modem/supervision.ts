@@ -1,4 +1,4 @@
-import type { Identity } from '../../boards/types';
+import type { Identity } from '../board';
 import type { BatteryReading } from '../../drivers/gauge/types';
 import type { ModemInfo } from '../../drivers/modem/types';
 import type { Config, ModemMode } from '../../protocol/config/types';

@@ -1,4 +1,4 @@
-import type { Board } from '../../boards/types';
+import type { Board } from '../board';
 import type { BsonDocument } from '../../protocol/bson/types';
 import { FTP_UPLOAD_DATA, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';
 import { TriggerSchedule, type NextTrigger } from '../../protocol/cron/schedule';

@@ -1,5 +1,5 @@
 import type { ModemInfo, ModemNetworkConfig } from '../../drivers/modem/types';
-import type { Network } from '../../drivers/net/types';
+import type { Network } from '../../protocol/ports/network';
 import type { BsonDocument } from '../../protocol/bson/types';
 import type { FileSource } from '../../protocol/files/header';
 import type { CommandContext, EffectResult, MaybePromise } from '../commands/types';

@@ -1,4 +1,4 @@
-import type { Board } from '../../boards/types';
+import type { Board } from '../board';
 import type { RadioPhy, RadioReceiveHandlers } from '../../drivers/radio/types';
 import type { Config, RadioMode } from '../../protocol/config/types';
 import { TriggerSchedule, type NextTrigger } from '../../protocol/cron/schedule';

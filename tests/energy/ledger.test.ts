@@ -1,5 +1,5 @@
 import { EnergyLedger } from '../../drivers/power/ledger';
-import type { PackModel, PowerStateFigure } from '../../boards/power-model';
+import type { PackModel, PowerStateFigure } from '../../drivers/power/model';
 import { SimWorld } from '../../sim/world/world';
 
 const T0 = Date.parse('2026-03-02T00:00:00Z');

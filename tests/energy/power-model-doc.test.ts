@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { PACK, POWER_MODEL } from '../../boards/power-model';
+import { PACK, POWER_MODEL } from '../../drivers/power/model';
 
 /** Rows of the markdown table whose header starts with `| component | state |`. */
 function docRows(): string[][] {

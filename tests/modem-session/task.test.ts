@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Board } from '../../boards/types';
+import type { Board } from '../../tasks/board';
 import { RIG_START_MS, UploadRig } from '../../sim/upload/rig.node';
 import { startFtpServer, startSntpServer, type SntpServer, type UploadFtpServer } from '../../sim/upload/servers.node';
 import { BACKOFF_BASE_MS } from '../../tasks/modem/policy';

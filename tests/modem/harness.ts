@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { Bg95Modem, type Bg95Options } from '../../drivers/modem/bg95';
-import type { Clock } from '../../drivers/clock/types';
+import type { Clock } from '../../protocol/ports/clock';
 import type { ModemNetworkConfig, ModemStateStore } from '../../drivers/modem/types';
 import type { PowerComponent, PowerSink } from '../../drivers/power/types';
 import { SimModemPort } from '../../sim/drivers/modem-port';

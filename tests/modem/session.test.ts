@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { Network, StreamSocket, TlsOptions } from '../../drivers/net/types';
+import type { Network, StreamSocket, TlsOptions } from '../../protocol/ports/network';
 import { BASE_SCENARIO, CONFIG, FIXTURES, drive, makeRig, pattern, startEchoServers, type EchoServers } from './harness';
 
 let servers: EchoServers;

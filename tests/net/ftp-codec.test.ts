@@ -1,4 +1,4 @@
-import type { Network, StreamSocket, StreamSocketOptions, DatagramSocket } from '../../drivers/net/types';
+import type { Network, StreamSocket, StreamSocketOptions, DatagramSocket } from '../../protocol/ports/network';
 import { isUnroutable, parseHostPort } from '../../protocol/net/address';
 import { FtpClient, FtpError, FTPS_IMPLICIT_PORT } from '../../protocol/ftp/client';
 import { FtpReplyParser, parseEpsv, parseFtpReply, parsePasv, parsePathname, type FtpReply } from '../../protocol/ftp/reply';

@@ -1,6 +1,6 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import type { StreamSocket } from '../../drivers/net/types';
+import type { StreamSocket } from '../../protocol/ports/network';
 import { NodeNetwork, PEER_CLOSED } from '../../sim/net/node-network.node';
 
 function until(condition: () => boolean, ms = 2000): Promise<void> {

@@ -1,7 +1,7 @@
 import { Bg95Modem } from '../../../drivers/modem/bg95';
-import type { Clock } from '../../../drivers/clock/types';
+import type { Clock } from '../../../protocol/ports/clock';
 import type { ModemStateStore } from '../../../drivers/modem/types';
-import type { Datagram } from '../../../drivers/net/types';
+import type { Datagram } from '../../../protocol/ports/network';
 import { utf8Decode, utf8Encode } from '../../../protocol/text/utf8';
 import { SimModemPort } from '../../../sim/drivers/modem-port';
 import { Bg95Emulator } from '../../../sim/modem/bg95-emulator';

@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../../../drivers/clock/types';
+import type { Clock, TimerId } from '../../../protocol/ports/clock';
 
 /** Wall-clock `Clock` for tests against real sockets; `set` shifts `now` without touching timers. */
 export class RealtimeClock implements Clock {

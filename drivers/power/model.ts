@@ -1,4 +1,4 @@
-import type { PowerComponent } from '../drivers/power/types';
+import type { PowerComponent } from './types';
 
 /** Current drawn by one component in one state, at its supply rail. Mirrors docs/power-model.md. */
 export interface PowerStateFigure {

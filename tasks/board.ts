@@ -1,6 +1,6 @@
 import type { BleLink } from '../drivers/ble/types';
 import type { Buzzer } from '../drivers/buzzer/types';
-import type { Clock } from '../drivers/clock/types';
+import type { Clock } from '../protocol/ports/clock';
 import type { FileStore } from '../drivers/files/types';
 import type { Flash } from '../drivers/flash/types';
 import type { BatteryGauge } from '../drivers/gauge/types';

@@ -1,4 +1,5 @@
 import type { ToneStep } from '../drivers/buzzer/types';
+import { freezeTable } from '../protocol/freeze';
 
 /** Buzzer pitch: the piezo's resonance. */
 const TONE_HZ = 2700;
@@ -20,7 +21,7 @@ export type BeepCode =
   | 'resultFailed';
 
 /** The installer's beep codes of the primary spec §3.1.1 as (count, length) groups. */
-const CODES: Readonly<Record<BeepCode, readonly (readonly [count: number, ms: number])[]>> = {
+const CODES: Readonly<Record<BeepCode, readonly (readonly [count: number, ms: number])[]>> = freezeTable({
   factorySettings: [[1, SHORT_MS]],
   storage: [[2, SHORT_MS]],
   runLastOk: [[3, SHORT_MS]],
@@ -31,7 +32,7 @@ const CODES: Readonly<Record<BeepCode, readonly (readonly [count: number, ms: nu
   factoryReset: [[1, LONG_MS]],
   resultOk: [[3, SHORT_MS]],
   resultFailed: [[3, LONG_MS]],
-};
+});
 
 /** Gap between the groups of a two-part code (3 long + 1 long). */
 const GROUP_GAP_MS = 800;

@@ -11,6 +11,7 @@ import { buildDataDocument, DataRecord, splitDataRecords } from '../protocol/fil
 import type { FileHeader, FileSource } from '../protocol/files/header';
 import { OUTBOX_DIRECTORY, OutboxKind, outboxName, parseOutboxName } from '../protocol/files/names';
 import type { FrameLog, StoredFrame } from './store/types';
+import { freezeTable } from '../protocol/freeze';
 
 /**
  * The device's outbox (primary spec §5.1.1.2, §5.3–§5.8): files waiting for upload, kept on the
@@ -44,7 +45,7 @@ const PREPARE_BATCH_RECORDS = 256;
 const MS_PER_SECOND = 1000;
 
 /** §5.1.1.2 directories in the order files go up: small urgent ones first, then the bulk. */
-const UPLOAD_RANK: Readonly<Record<OutboxKind, number>> = { alarm: 0, ack: 1, config: 2, data: 3, supervision: 4, log: 5 };
+const UPLOAD_RANK: Readonly<Record<OutboxKind, number>> = freezeTable({ alarm: 0, ack: 1, config: 2, data: 3, supervision: 4, log: 5 });
 
 /** What the outbox needs of the frame store. */
 export type FrameSource = Pick<FrameLog, 'pending' | 'commitUpload' | 'records'>;

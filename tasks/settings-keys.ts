@@ -1,5 +1,7 @@
+import { freezeTable } from '../protocol/freeze';
+
 /** Keys of the persistent settings store (NVS: at most 15 characters). */
-export const KEY = {
+export const KEY = freezeTable({
   config: 'cfg',
   factoryPreset: 'cfgFactory',
   configCopyPending: 'cfgCopy',
@@ -11,4 +13,4 @@ export const KEY = {
   localState: 'local',
   session: 'session',
   simPin: 'simpin',
-} as const;
+} as const);

@@ -37,9 +37,10 @@ import {
   PINS,
   SETTINGS_DOMAIN,
 } from './pins';
+import { freezeTable } from '../../protocol/freeze';
 
 /** Settings written at manufacturing; absent on a development board. */
-const IDENTITY_KEYS = { uid: 'uid', sn: 'sn', hardware: 'hw' } as const;
+const IDENTITY_KEYS = freezeTable({ uid: 'uid', sn: 'sn', hardware: 'hw' } as const);
 
 /** Automatic light sleep between radio interrupts: off until verified on the bench (docs/device-build.md). */
 const LIGHT_SLEEP = false;

@@ -1,3 +1,5 @@
+import { freezeTable } from '../../protocol/freeze';
+
 /**
  * Reference board: ESP32-WROOM-32E-N8 (8 MB flash, no PSRAM, so GPIO 16/17 are free), TI CC1101
  * on a 26 MHz crystal, Quectel BG95-M3, TI DRV5032 Hall switch, piezo buzzer, TI BQ35100 gauge.
@@ -11,7 +13,7 @@
  * chip), 100 kΩ pull-down on the modem supply enable and on the PWRKEY transistor base (the
  * modem stays off and unpressed while the pads float in deep sleep).
  */
-export const PINS = {
+export const PINS = freezeTable({
   radio: {
     /** VSPI = SPI3_HOST: value 2 in the ESP-IDF spi_host_device_t the SDK's SPI `port` takes. */
     spiPort: 2,
@@ -57,7 +59,7 @@ export const PINS = {
     /** BQ35100 GE (gauge enable). */
     enable: 14,
   },
-} as const;
+} as const);
 
 /** The frame store's raw data partition (partitions.csv). */
 export const FRAME_STORE_PARTITION = 'framestore';

@@ -27,6 +27,7 @@ import {
   rssiDbm,
 } from '../radio/cc1101-registers';
 import type { DigitalClass, DigitalIo, SpiClass, SpiIo } from './io';
+import { freezeTable } from '../../protocol/freeze';
 
 export interface Cc1101Options {
   readonly spi: {
@@ -80,7 +81,7 @@ const TIMEOUT_MARGIN_MS = 20;
 const REPOLL_MS = 1;
 /** PARTNUM of the CC1101; VERSION 0x00 or 0xFF means no chip answers on the bus. */
 const CC1101_PARTNUM = 0x00;
-const BUS_FLOATING = [0x00, 0xff];
+const BUS_FLOATING = freezeTable([0x00, 0xff]);
 const FIFO_SIZE = 64;
 
 /**

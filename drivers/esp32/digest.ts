@@ -1,4 +1,5 @@
 import type { Hash, HashAlgorithm, HashFactory } from '../../protocol/crypto/types';
+import { freezeTable } from '../../protocol/freeze';
 
 /**
  * The part of Moddable's `crypt` Digest used here (modules/crypt/digest/crypt.js, modCrypt.c). The
@@ -15,7 +16,7 @@ export interface ModdableDigestClass {
   new (type: 'SHA256' | 'SHA512'): ModdableDigest;
 }
 
-const SDK_NAMES: Readonly<Record<HashAlgorithm, 'SHA256' | 'SHA512'>> = { 'SHA-256': 'SHA256', 'SHA-512': 'SHA512' };
+const SDK_NAMES: Readonly<Record<HashAlgorithm, 'SHA256' | 'SHA512'>> = freezeTable({ 'SHA-256': 'SHA256', 'SHA-512': 'SHA512' });
 
 /**
  * One message through a native Digest. A view that covers its whole buffer is handed over as it is;

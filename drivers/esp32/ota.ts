@@ -1,4 +1,5 @@
 import type { Ota, OtaSlot } from '../ota/types';
+import { freezeTable } from '../../protocol/freeze';
 
 /** native/esp32_ota.c (the `esp32_ota` module) as the OTA driver uses it; slots 0 and 1 are ota_0 and ota_1. */
 export interface OtaNative {
@@ -20,7 +21,7 @@ export interface OtaNative {
 }
 
 /** esp_ota_img_states_t (ESP-IDF esp_flash_partitions.h) as `slotState` returns it; `none`: otadata has no record. */
-export const OTA_IMG_STATE = {
+export const OTA_IMG_STATE = freezeTable({
   new: 0x0,
   pendingVerify: 0x1,
   valid: 0x2,
@@ -28,7 +29,7 @@ export const OTA_IMG_STATE = {
   aborted: 0x4,
   undefined: 0xffffffff,
   none: -1,
-} as const;
+} as const);
 
 function toSlot(value: number, what: string): OtaSlot {
   if (value === 0 || value === 1) return value;

@@ -1,5 +1,6 @@
 import type { Clock } from '../../protocol/ports/clock';
 import type { PowerControl, PowerSink, WakeCause } from '../power/types';
+import { freezeTable } from '../../protocol/freeze';
 
 /** native/esp32_power.c as the power control uses it. */
 export interface PowerNative {
@@ -23,7 +24,7 @@ export interface HeldPin {
   level(): 0 | 1;
 }
 
-const WAKE_CAUSES: readonly WakeCause[] = ['power-on', 'timer', 'hall', 'usb', 'reset', 'watchdog'];
+const WAKE_CAUSES: readonly WakeCause[] = freezeTable(['power-on', 'timer', 'hall', 'usb', 'reset', 'watchdog']);
 /** esp_sleep_enable_timer_wakeup() needs a positive time; below a few ms a sleep is not worth its boot. */
 const MIN_SLEEP_MS = 10;
 const US_PER_MS = 1000;

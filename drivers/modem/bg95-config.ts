@@ -1,4 +1,5 @@
 import type { ModemNetworkConfig, ModemTechnology } from './types';
+import { freezeTable } from '../../protocol/freeze';
 
 /**
  * How the §4.2.3.1 modem settings map onto the BG95's network-selection configuration
@@ -7,15 +8,15 @@ import type { ModemNetworkConfig, ModemTechnology } from './types';
  */
 
 /** AT+QCFG="nwscanmode": which RAT families the modem searches. */
-export const NWSCANMODE = { auto: 0, gsmOnly: 1, lteOnly: 3 } as const;
+export const NWSCANMODE = freezeTable({ auto: 0, gsmOnly: 1, lteOnly: 3 } as const);
 /** AT+QCFG="iotopmode": which LTE flavour the modem searches. */
-export const IOTOPMODE = { emtc: 0, nbiot: 1, both: 2 } as const;
+export const IOTOPMODE = freezeTable({ emtc: 0, nbiot: 1, both: 2 } as const);
 /** AT+QCFG="nwscanseq": two digits per RAT, first searched first. */
-const SCANSEQ_CODE: Readonly<Record<ModemTechnology, string>> = { '2G': '01', 'LTE-M': '02', 'NB-IoT': '03' };
+const SCANSEQ_CODE: Readonly<Record<ModemTechnology, string>> = freezeTable({ '2G': '01', 'LTE-M': '02', 'NB-IoT': '03' });
 /** §1.6.4: in auto mode the modem tries LTE-M, then falls back on 2G. */
-export const AUTO_DEFAULT_SEQUENCE: readonly ModemTechnology[] = ['LTE-M', '2G'];
+export const AUTO_DEFAULT_SEQUENCE: readonly ModemTechnology[] = freezeTable(['LTE-M', '2G']);
 /** §4.2.3.1: the NB-IoT bands the product supports; the absence of a `band` list means all of them. */
-export const NB_IOT_BANDS: readonly number[] = [1, 2, 3, 4, 5, 8, 12, 13, 18, 19, 20, 25, 28, 66, 85];
+export const NB_IOT_BANDS: readonly number[] = freezeTable([1, 2, 3, 4, 5, 8, 12, 13, 18, 19, 20, 25, 28, 66, 85]);
 
 /** One registration attempt: the scan configuration and the technologies it allows, in order. */
 export interface ScanAttempt {
@@ -112,7 +113,7 @@ interface TimerUnit {
 }
 
 /** 3GPP TS 24.008 §10.5.7.4a GPRS Timer 3 (T3412 extended, the periodic TAU): units in bits 8–6. */
-const TAU_UNITS: readonly TimerUnit[] = [
+const TAU_UNITS: readonly TimerUnit[] = freezeTable([
   { bits: '011', seconds: 2 },
   { bits: '100', seconds: 30 },
   { bits: '101', seconds: 60 },
@@ -120,13 +121,13 @@ const TAU_UNITS: readonly TimerUnit[] = [
   { bits: '001', seconds: 3_600 },
   { bits: '010', seconds: 36_000 },
   { bits: '110', seconds: 1_152_000 },
-];
+]);
 /** 3GPP TS 24.008 §10.5.7.3 GPRS Timer 2 (T3324, the active time). */
-const ACTIVE_UNITS: readonly TimerUnit[] = [
+const ACTIVE_UNITS: readonly TimerUnit[] = freezeTable([
   { bits: '000', seconds: 2 },
   { bits: '001', seconds: 60 },
   { bits: '010', seconds: 360 },
-];
+]);
 const TIMER_VALUE_MAX = 31;
 const TIMER_VALUE_BITS = 5;
 

@@ -40,6 +40,7 @@ import type {
   RandomSource,
   SignalQuality,
 } from './types';
+import { freezeTable } from '../../protocol/freeze';
 
 /** Pin and boot timings; defaults follow the Quectel BG95 hardware design with margin. */
 export interface Bg95Timing {
@@ -59,7 +60,7 @@ export interface Bg95Timing {
   readonly simReadyTimeoutMs: number;
 }
 
-export const BG95_TIMING: Bg95Timing = {
+export const BG95_TIMING: Bg95Timing = freezeTable({
   powerOnPulseMs: 600,
   powerOffPulseMs: 800,
   bootTimeoutMs: 15_000,
@@ -67,7 +68,7 @@ export const BG95_TIMING: Bg95Timing = {
   statusPollMs: 200,
   registrationPollMs: 5_000,
   simReadyTimeoutMs: 10_000,
-};
+});
 
 export interface Bg95Options {
   readonly port: ModemPort;
@@ -107,11 +108,11 @@ export const OPERATOR_INIT_KEY = 'mdmOpInit';
 /** Never try a PIN when the SIM has fewer attempts left than this: the last one is for a human. */
 const MIN_PIN_ATTEMPTS = 2;
 /** TS 27.007 §9.2.1 +CME ERROR codes the driver acts on. */
-const CME = { simNotInserted: 10, simPin: 11, simPuk: 12, simFailure: 13, simBusy: 14, incorrectPassword: 16 } as const;
+const CME = freezeTable({ simNotInserted: 10, simPin: 11, simPuk: 12, simFailure: 13, simBusy: 14, incorrectPassword: 16 } as const);
 const SIM_BUSY_RETRIES = 10;
 const SIM_BUSY_RETRY_MS = 500;
 /** Quectel AT manual maximum response times. */
-const TIMEOUT = {
+const TIMEOUT = freezeTable({
   cpin: 5_000,
   cfun: 15_000,
   cops: 180_000,
@@ -120,7 +121,7 @@ const TIMEOUT = {
   qpowd: 2_000,
   operatorInit: 10_000,
   cpsms: 2_000,
-} as const;
+} as const);
 /** Boot-time sync: plain `AT` until the modem answers. */
 const SYNC_ATTEMPTS = 5;
 const SYNC_TIMEOUT_MS = 500;

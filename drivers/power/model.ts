@@ -1,4 +1,5 @@
 import type { PowerComponent } from './types';
+import { freezeTable } from '../../protocol/freeze';
 
 /** Current drawn by one component in one state, at its supply rail. Mirrors docs/power-model.md. */
 export interface PowerStateFigure {
@@ -8,7 +9,7 @@ export interface PowerStateFigure {
   readonly railV: number;
 }
 
-export const POWER_MODEL: readonly PowerStateFigure[] = [
+export const POWER_MODEL: readonly PowerStateFigure[] = freezeTable([
   { component: 'mcu', state: 'active', currentMa: 31, railV: 3.3 },
   { component: 'mcu', state: 'light-sleep', currentMa: 0.8, railV: 3.3 },
   { component: 'mcu', state: 'deep-sleep', currentMa: 0.01, railV: 3.3 },
@@ -30,7 +31,7 @@ export const POWER_MODEL: readonly PowerStateFigure[] = [
   { component: 'ble', state: 'connected', currentMa: 18, railV: 3.3 },
   { component: 'ble', state: 'off', currentMa: 0, railV: 3.3 },
   { component: 'board', state: 'quiescent', currentMa: 0.0025, railV: 3.3 },
-];
+]);
 
 /** The pack and its converter (see docs/power-model.md for the sources). */
 export interface PackModel {
@@ -44,16 +45,16 @@ export interface PackModel {
   readonly selfDischargePerYear: number;
 }
 
-export const PACK: PackModel = {
+export const PACK: PackModel = freezeTable({
   voltageV: 7.2,
   capacityMah: 14_000,
   converterEfficiency: 0.85,
   converterQuiescentMa: 0.00006,
   selfDischargePerYear: 0.01,
-};
+});
 
 /** States each component is in at power-up, before any driver reports. */
-export const INITIAL_STATES: Readonly<Record<PowerComponent, string>> = {
+export const INITIAL_STATES: Readonly<Record<PowerComponent, string>> = freezeTable({
   mcu: 'active',
   radio: 'sleep',
   modem: 'off',
@@ -61,4 +62,4 @@ export const INITIAL_STATES: Readonly<Record<PowerComponent, string>> = {
   flash: 'standby',
   ble: 'off',
   board: 'quiescent',
-};
+});

@@ -4,6 +4,7 @@
  * ESP32 driver (`drivers/esp32/cc1101.ts`) writes these bytes over SPI.
  */
 import type { RadioPhy } from './types';
+import { freezeTable } from '../../protocol/freeze';
 
 /** Crystal on the reference board (the CC1101 reference designs use 26 MHz). */
 export const CC1101_XOSC_HZ = 26_000_000;
@@ -13,7 +14,7 @@ export const HEADER_READ = 0x80;
 export const HEADER_BURST = 0x40;
 
 /** SWRS061I Table 43: configuration registers. */
-export const Reg = {
+export const Reg = freezeTable({
   IOCFG2: 0x00,
   IOCFG1: 0x01,
   IOCFG0: 0x02,
@@ -58,10 +59,10 @@ export const Reg = {
   TEST2: 0x2c,
   TEST1: 0x2d,
   TEST0: 0x2e,
-} as const;
+} as const);
 
 /** SWRS061I Table 42: command strobes (a header byte with no data). */
-export const Strobe = {
+export const Strobe = freezeTable({
   SRES: 0x30,
   SCAL: 0x33,
   SRX: 0x34,
@@ -69,16 +70,16 @@ export const Strobe = {
   SPWD: 0x39,
   SFRX: 0x3a,
   SNOP: 0x3d,
-} as const;
+} as const);
 
 /** SWRS061I Table 44: status registers, read with the burst bit set (0xC0 | address). */
-export const StatusReg = {
+export const StatusReg = freezeTable({
   PARTNUM: 0x30,
   VERSION: 0x31,
   RSSI: 0x34,
   MARCSTATE: 0x35,
   RXBYTES: 0x3b,
-} as const;
+} as const);
 
 /** SWRS061I §10.5: the RX FIFO is read at address 0x3F. */
 export const FIFO = 0x3f;
@@ -87,7 +88,7 @@ export const FIFO = 0x3f;
 export const STATUS_CHIP_RDYN = 0x80;
 const STATUS_STATE_SHIFT = 4;
 const STATUS_STATE_MASK = 0x07;
-export const ChipState = { IDLE: 0, RX: 1, RXFIFO_OVERFLOW: 6 } as const;
+export const ChipState = freezeTable({ IDLE: 0, RX: 1, RXFIFO_OVERFLOW: 6 } as const);
 
 export function chipState(status: number): number {
   return (status >> STATUS_STATE_SHIFT) & STATUS_STATE_MASK;
@@ -98,16 +99,16 @@ export const RXBYTES_OVERFLOW = 0x80;
 export const RXBYTES_COUNT = 0x7f;
 
 /** SWRS061I MARCSTATE values the driver waits for. */
-export const MarcState = { IDLE: 0x01, RX: 0x0d, RXFIFO_OVERFLOW: 0x11 } as const;
+export const MarcState = freezeTable({ IDLE: 0x01, RX: 0x0d, RXFIFO_OVERFLOW: 0x11 } as const);
 
 /** SWRS061I Table 41 GDOx_CFG values. */
-export const GdoSignal = {
+export const GdoSignal = freezeTable({
   /** Asserts at or above the RX FIFO threshold, de-asserts when drained below it. */
   RX_FIFO_THRESHOLD: 0x00,
   /** Asserts on sync word, de-asserts at the end of the packet (or on RX FIFO overflow). */
   SYNC_WORD: 0x06,
   HIGH_IMPEDANCE: 0x2e,
-} as const;
+} as const);
 
 /** PKTCTRL0.LENGTH_CONFIG (SWRS061I §15.4): fixed length from PKTLEN, or infinite. */
 export const LENGTH_FIXED = 0x00;
@@ -116,7 +117,7 @@ export const LENGTH_INFINITE = 0x02;
 export const PKTLEN_MODULO = 256;
 
 /** CC1101 VERSION values seen on shipped parts (SWRS061I status register 0x31; errata SWRZ020). */
-export const KNOWN_VERSIONS: readonly number[] = [0x04, 0x14];
+export const KNOWN_VERSIONS: readonly number[] = freezeTable([0x04, 0x14]);
 
 /**
  * RX FIFO threshold: FIFOTHR.FIFO_THR = 3 raises GDO0 at 16 of the 64 FIFO bytes, leaving 48
@@ -148,7 +149,7 @@ export interface PhyParameters {
  * (AN SWRA234 / DN022): T at 103 kBaud to absorb the ±12 % meter chip-rate tolerance, deviation
  * below the nominal ±50 kHz as the demodulator prefers.
  */
-export const WMBUS_PHY: Readonly<Record<RadioPhy, PhyParameters>> = {
+export const WMBUS_PHY: Readonly<Record<RadioPhy, PhyParameters>> = freezeTable({
   S1: {
     frequencyHz: 868_300_000,
     dataRateBaud: 32_768,
@@ -169,7 +170,7 @@ export const WMBUS_PHY: Readonly<Record<RadioPhy, PhyParameters>> = {
     agcctrl2: 0x43,
     agcctrl0: 0xb5,
   },
-};
+});
 
 const FREQ_SCALE = 2 ** 16;
 const DRATE_SCALE = 2 ** 28;

@@ -1,3 +1,5 @@
+import { freezeTable } from '../../protocol/freeze';
+
 /** PHY settings the transceiver can be put in (EN 13757-4 link modes). */
 export type RadioPhy = 'S1' | 'T1C1';
 
@@ -16,7 +18,7 @@ export interface RadioReceiveHandlers {
 }
 
 /** Number of head bytes the driver delivers to `packetLength` for each PHY. */
-export const RADIO_HEAD_BYTES: Readonly<Record<RadioPhy, number>> = { S1: 4, T1C1: 4 };
+export const RADIO_HEAD_BYTES: Readonly<Record<RadioPhy, number>> = freezeTable({ S1: 4, T1C1: 4 });
 
 /** A sub-GHz transceiver (reference: TI CC1101). */
 export interface SubGhzRadio {

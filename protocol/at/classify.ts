@@ -1,7 +1,8 @@
 import type { AtFinal, AtFinalKind } from './types';
+import { freezeTable } from '../freeze';
 
 /** Verbose final result codes (V.250 §5.7.1 table 1, TS 27.007 §9.2, Quectel send results). */
-const FINALS: readonly (readonly [string, AtFinalKind])[] = [
+const FINALS: readonly (readonly [string, AtFinalKind])[] = freezeTable([
   ['OK', 'ok'],
   ['ERROR', 'error'],
   ['SEND OK', 'send-ok'],
@@ -10,7 +11,7 @@ const FINALS: readonly (readonly [string, AtFinalKind])[] = [
   ['BUSY', 'busy'],
   ['NO ANSWER', 'no-answer'],
   ['NO DIALTONE', 'no-dialtone'],
-];
+]);
 
 /** The final result code on `line`, or undefined for any other line. */
 export function classifyFinal(line: string): AtFinal | undefined {

@@ -1,5 +1,6 @@
 import { parseFields, parseParams, splitHead } from './params';
 import type { AtParse, Registration, RegistrationKind } from './types';
+import { freezeTable } from '../freeze';
 
 /** TS 27.007 §8.5: `<rssi>` 0..31 maps to −113..−51 dBm, 99 = not known. */
 const CSQ_UNKNOWN = 99;
@@ -191,7 +192,7 @@ export function parseCnum(line: string): AtParse<Cnum> {
   });
 }
 
-const CPIN_STATES = ['READY', 'SIM PIN', 'SIM PUK', 'SIM PIN2', 'SIM PUK2', 'PH-SIM PIN', 'PH-NET PIN', 'NOT INSERTED', 'NOT READY'] as const;
+const CPIN_STATES = freezeTable(['READY', 'SIM PIN', 'SIM PUK', 'SIM PIN2', 'SIM PUK2', 'PH-SIM PIN', 'PH-NET PIN', 'NOT INSERTED', 'NOT READY'] as const);
 export type CpinState = (typeof CPIN_STATES)[number];
 
 export function parseCpin(line: string): AtParse<CpinState> {

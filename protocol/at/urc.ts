@@ -1,17 +1,18 @@
 import { parseParams, splitHead } from './params';
 import { parseModemTime, parseRegistration } from './responses';
 import type { AtParse, AtUrc } from './types';
+import { freezeTable } from '../freeze';
 
 /**
  * Heads that the BG95 sends unsolicited. Several are also read-command answers (`+CEREG`, `+CPIN`,
  * `+CFUN`): the channel gives the pending command's prefix precedence over URC recognition.
  */
-const URC_HEADS: readonly string[] = [
+const URC_HEADS: readonly string[] = freezeTable([
   '+QIURC', '+QSSLURC', '+QIOPEN', '+QSSLOPEN', '+CEREG', '+CREG', '+CGREG', '+CPIN', '+CFUN', '+QNTP', '+QIND',
   '+CGEV', '+QPSMTIMER', '+CTZE', '+CTZV', '+QMTSTAT', '+QMTRECV', '+QUSIM',
-];
+]);
 
-const READY_LINES = ['RDY', 'APP RDY'] as const;
+const READY_LINES = freezeTable(['RDY', 'APP RDY'] as const);
 /** Power-down notices: after AT+QPOWD, on supply faults (the `…POWER DOWN` family). */
 const POWER_DOWN = /^(POWERED DOWN|[A-Z_ ]*POWER DOWN)$/;
 const VOLTAGE_WARNING = /^(UNDER|OVER)_VOLTAGE WARNING$/;

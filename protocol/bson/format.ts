@@ -1,7 +1,8 @@
 import { BSON_BINARY_GENERIC, BSON_BINARY_USER } from './types';
+import { freezeTable } from '../freeze';
 
 /** BSON 1.1 (bsonspec.org) element type codes and the limits this firmware enforces. */
-export const ELEMENT = {
+export const ELEMENT = freezeTable({
   double: 0x01,
   string: 0x02,
   document: 0x03,
@@ -11,7 +12,7 @@ export const ELEMENT = {
   null: 0x0a,
   int32: 0x10,
   int64: 0x12,
-} as const;
+} as const);
 
 /** Nesting depth counted in documents and arrays, the top-level document being depth 1. */
 export const BSON_MAX_DEPTH = 16;

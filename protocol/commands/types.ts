@@ -1,3 +1,5 @@
+import { freezeTable } from '../freeze';
+
 /** §5.6: the 13 command types, as written in the `type` field. */
 export type CommandType =
   | 'request'
@@ -14,7 +16,7 @@ export type CommandType =
   | 'certificate'
   | 'certClean';
 
-export const COMMAND_TYPES: readonly CommandType[] = [
+export const COMMAND_TYPES: readonly CommandType[] = freezeTable([
   'request',
   'factory',
   'firmware',
@@ -28,15 +30,15 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'supervisionGet',
   'certificate',
   'certClean',
-];
+]);
 
 /**
  * Other spellings accepted for a type. §5.6.11's only example of `supervisionGet` writes
  * `supervisionGetClean`; servers built from that example send it, and it names no other command.
  */
-export const COMMAND_TYPE_ALIASES: Readonly<Record<string, CommandType>> = {
+export const COMMAND_TYPE_ALIASES: Readonly<Record<string, CommandType>> = freezeTable({
   supervisionGetClean: 'supervisionGet',
-};
+});
 
 /** Commands that name a file in `data`: the image (§6) or the certificate (§5.6.12). */
 export type FileCommandType = 'firmware' | 'certificate';

@@ -1,3 +1,5 @@
+import { freezeTable } from '../freeze';
+
 /**
  * Every configuration variable of §4.2 and appendix 9.1 as data: where it lives, which BSON types
  * carry it, its default, its limits and whether `null` is a value. `apply.ts` validates files with
@@ -76,10 +78,10 @@ export const AES_KEY_LENGTH = 16;
 /** Appendix 9.1: up to 16 digits, plus an optional leading '+'. */
 const PHONE_MAX_CHARS = 17;
 /** §4.2.3.1 and appendix 9.1 list of NB-IoT bands (the informative country table also shows 26, not allowed here). */
-export const NB_IOT_BANDS: readonly number[] = [1, 2, 3, 4, 5, 8, 12, 13, 18, 19, 20, 25, 28, 66, 85];
-export const MODEM_TECHS: readonly string[] = ['2G', 'LTE-M', 'NB-IoT'];
+export const NB_IOT_BANDS: readonly number[] = freezeTable([1, 2, 3, 4, 5, 8, 12, 13, 18, 19, 20, 25, 28, 66, 85]);
+export const MODEM_TECHS: readonly string[] = freezeTable(['2G', 'LTE-M', 'NB-IoT']);
 /** The §4.2.3.1 example and the supervision file spell LTE-M without the hyphen. */
-export const MODEM_TECH_ALIASES: Readonly<Record<string, string>> = { LTEM: 'LTE-M' };
+export const MODEM_TECH_ALIASES: Readonly<Record<string, string>> = freezeTable({ LTEM: 'LTE-M' });
 /** Used when `remote.ntp` is null (§4.2.3.3). */
 export const DEFAULT_NTP_SERVER = 'pool.ntp.org';
 export const DEFAULT_NTP_PORT = 123;
@@ -92,7 +94,7 @@ const HOST_PORT: Check = { kind: 'text', maxLength: 64, format: 'hostPort' };
 const MODEM_TECH: Check = { kind: 'enum', values: MODEM_TECHS, aliases: MODEM_TECH_ALIASES };
 const FTP_FILE_BITS = 0x7;
 
-export const CONFIG_SCHEMA: readonly FieldSpec[] = [
+export const CONFIG_SCHEMA: readonly FieldSpec[] = freezeTable([
   {
     path: 'mode', bson: TEXT, check: { kind: 'enum', values: ['factorySettings', 'storage', 'run'] }, nullable: false,
     default: 'factorySettings', source: '§4.2.1; appendix gives no default, §3.1: a hub without configuration is in FACTORY SETTINGS',
@@ -190,16 +192,16 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     nullable: true, default: [], source: '§4.2.5.1.2, 9.1 (no default: no trigger)',
   },
   { path: 'monitoringPeriod', bson: INTEGER, check: { kind: 'int', min: 15, max: 1440, orZero: true }, nullable: true, default: 60, source: '§4.2.5.2, 9.1' },
-];
+]);
 
 /**
  * Fields the hub writes into its /CONFIG copy (appendix 9.1 "info only"). §4.2 lets that copy be
  * sent back as a configuration, so they are accepted with any value and ignored.
  */
-export const INFO_ONLY_FIELDS: readonly string[] = ['version', 'timestamp', 'uid', 'sn'];
+export const INFO_ONLY_FIELDS: readonly string[] = freezeTable(['version', 'timestamp', 'uid', 'sn']);
 
 /** The objects that group fields (`local`, `remote.modem`, …), parents before children. */
-export const CONFIG_GROUPS: readonly string[] = groupsOf(CONFIG_SCHEMA);
+export const CONFIG_GROUPS: readonly string[] = freezeTable(groupsOf(CONFIG_SCHEMA));
 
 function groupsOf(schema: readonly FieldSpec[]): string[] {
   const groups: string[] = [];

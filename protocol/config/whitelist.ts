@@ -7,6 +7,7 @@ import { BSON_BINARY_GENERIC, BsonBinary, BsonDocument, BsonValue } from '../bso
 import { fail, trimmedEntries } from './check';
 import { ConfigError } from './types';
 import { bsonTypeOf, isDocument } from './values';
+import { freezeTable } from '../freeze';
 
 export const MAX_WHITELIST_IDS = 2000;
 /** M-field 2 bytes + A-field 6 bytes (identification number 4, version 1, medium 1). */
@@ -16,7 +17,7 @@ export const WHITELIST_ID_LENGTH = 8;
  * §4.2.2 note says `<uid>-wlFilter.bson` (the key inside is `wlFilter`); the inbox accepts both and
  * the first is the project's name.
  */
-export const WHITELIST_FILE_SUFFIXES: readonly string[] = ['-wlFilter.bson', '-wFilter.bson'];
+export const WHITELIST_FILE_SUFFIXES: readonly string[] = freezeTable(['-wlFilter.bson', '-wFilter.bson']);
 
 const LIST_KEY = 'wlFilter';
 const ID_KEY = 'id';

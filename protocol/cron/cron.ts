@@ -1,3 +1,5 @@
+import { freezeTable } from '../freeze';
+
 /**
  * Timer triggers of the schedules (primary spec §4.2.5.1): five fields `mm hh dd MM DD`
  * (minute 0–59, hour 0–23, day of month 1–31, month 1–12, day of week 0–6 with 0 = Sunday),
@@ -22,13 +24,13 @@ interface FieldSpec {
   readonly max: number;
 }
 
-const FIELDS: readonly FieldSpec[] = [
+const FIELDS: readonly FieldSpec[] = freezeTable([
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
   { name: 'month', min: 1, max: 12 },
   { name: 'day of week', min: 0, max: 6 },
-];
+]);
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;

@@ -1,10 +1,11 @@
 import { Aes128 } from './aes128';
 import { AES128_KEY_BYTES, AES_BLOCK_BYTES, BlockCipher } from './types';
+import { freezeTable } from '../freeze';
 
 /** The fixed IV of the manual's file encryption (§4.2.1.2). */
-export const FILE_IV: readonly number[] = [
+export const FILE_IV: readonly number[] = freezeTable([
   0xc0, 0x50, 0x3e, 0xcd, 0xe3, 0xdb, 0x6b, 0x2e, 0x52, 0xf5, 0x9b, 0x95, 0xb6, 0xf1, 0x9b, 0x58,
-];
+]);
 
 /** Module-local copy: hot loops read it per byte, and a CommonJS build turns imports into getters. */
 const BLOCK = AES_BLOCK_BYTES;

@@ -1,5 +1,6 @@
 import { portableHash } from './hash';
 import type { Hash, HashFactory } from './types';
+import { freezeTable } from '../freeze';
 
 /**
  * Ed25519 signature verification (RFC 8032 §5.1.7), for firmware image signatures. Verify only:
@@ -53,8 +54,8 @@ function inverse(a: bigint): bigint {
   return modPow(a, P - 2n);
 }
 
-const IDENTITY: Point = { X: 0n, Y: 1n, Z: 1n, T: 0n };
-const BASE: Point = { X: BASE_X, Y: BASE_Y, Z: 1n, T: (BASE_X * BASE_Y) % P };
+const IDENTITY: Point = freezeTable({ X: 0n, Y: 1n, Z: 1n, T: 0n });
+const BASE: Point = freezeTable({ X: BASE_X, Y: BASE_Y, Z: 1n, T: (BASE_X * BASE_Y) % P });
 
 /** §5.1.4 addition (a = -1). */
 function add(p: Point, q: Point): Point {
@@ -203,4 +204,4 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
 }
 
 /** Curve constants, exported for the tests that re-derive them. */
-export const ED25519_CONSTANTS = { P, L, D, SQRT_M1, BASE_X, BASE_Y } as const;
+export const ED25519_CONSTANTS = freezeTable({ P, L, D, SQRT_M1, BASE_X, BASE_Y } as const);

@@ -1,3 +1,5 @@
+import { freezeTable } from '../freeze';
+
 /**
  * SHA-512 (FIPS 180-4 §6.4) on pairs of 32-bit words (high, low), since XS has no fast 64-bit
  * integers; incremental so Ed25519 can hash a streamed message. Used by ed25519.ts (RFC 8032).
@@ -10,7 +12,7 @@ const ROUNDS = 80;
 const TWO_32 = 0x100000000;
 
 /** FIPS 180-4 §4.2.3 as (high, low) pairs: fractional parts of the cube roots of the first 80 primes. */
-const K: readonly number[] = [
+const K: readonly number[] = freezeTable([
   0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd, 0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc,
   0x3956c25b, 0xf348b538, 0x59f111f1, 0xb605d019, 0x923f82a4, 0xaf194f9b, 0xab1c5ed5, 0xda6d8118,
   0xd807aa98, 0xa3030242, 0x12835b01, 0x45706fbe, 0x243185be, 0x4ee4b28c, 0x550c7dc3, 0xd5ffb4e2,
@@ -31,13 +33,13 @@ const K: readonly number[] = [
   0x06f067aa, 0x72176fba, 0x0a637dc5, 0xa2c898a6, 0x113f9804, 0xbef90dae, 0x1b710b35, 0x131c471b,
   0x28db77f5, 0x23047d84, 0x32caab7b, 0x40c72493, 0x3c9ebe0a, 0x15c9bebc, 0x431d67c4, 0x9c100d4c,
   0x4cc5d4be, 0xcb3e42b6, 0x597f299c, 0xfc657e2a, 0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817,
-];
+]);
 
 /** FIPS 180-4 §5.3.5 as (high, low) pairs: fractional parts of the square roots of the first 8 primes. */
-const H0: readonly number[] = [
+const H0: readonly number[] = freezeTable([
   0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1,
   0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
-];
+]);
 
 export class Sha512 {
   /** h[2i] high and h[2i+1] low word of hash word i. */

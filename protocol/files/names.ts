@@ -1,3 +1,5 @@
+import { freezeTable } from '../freeze';
+
 /**
  * File names exchanged with the server (§5.1.1.2) and the USB drive (§2.4.5).
  *  - outgoing: `<uid>-<timestamp>-<kind>.bson`, `<timestamp>` in decimal seconds since 1970-01-01 UTC
@@ -9,16 +11,16 @@
 export type OutboxKind = 'config' | 'data' | 'alarm' | 'ack' | 'supervision' | 'log';
 
 /** Server directory of each outgoing kind (§5.1.1.2 table). */
-export const OUTBOX_DIRECTORY: Readonly<Record<OutboxKind, string>> = {
+export const OUTBOX_DIRECTORY: Readonly<Record<OutboxKind, string>> = freezeTable({
   config: '/CONFIG',
   data: '/DATA',
   alarm: '/ALARM',
   ack: '/ALARM',
   supervision: '/SUPERVISION',
   log: '/SUPERVISION',
-};
+});
 
-const OUTBOX_KINDS: readonly OutboxKind[] = ['config', 'data', 'alarm', 'ack', 'supervision', 'log'];
+const OUTBOX_KINDS: readonly OutboxKind[] = freezeTable(['config', 'data', 'alarm', 'ack', 'supervision', 'log']);
 
 export const BSON_EXTENSION = '.bson';
 /** §4.2.1.2: appended after `.bson` when file encryption is on. */
@@ -80,12 +82,12 @@ export interface InboxName {
  * Suffixes after `<uid>-`. §4.2.2.1 spells the white-list file both `wlFilter` and `wFilter`;
  * both are read as the white list.
  */
-const INBOX_SUFFIXES: readonly { readonly suffix: string; readonly kind: InboxKind }[] = [
+const INBOX_SUFFIXES: readonly { readonly suffix: string; readonly kind: InboxKind }[] = freezeTable([
   { suffix: 'cfg', kind: 'cfg' },
   { suffix: 'wlFilter', kind: 'wlFilter' },
   { suffix: 'wFilter', kind: 'wlFilter' },
   { suffix: 'cmd', kind: 'cmd' },
-];
+]);
 
 const NUMBERED_COMMAND = /^([0-9]{1,9})-cmd$/;
 
@@ -107,7 +109,7 @@ export function parseInboxName(name: string, uid: string): InboxName | undefined
 }
 
 /** Rank of each kind in a batch: configuration first so commands run against it, then the white list. */
-const KIND_RANK: Readonly<Record<InboxKind, number>> = { cfg: 0, wlFilter: 1, cmd: 2 };
+const KIND_RANK: Readonly<Record<InboxKind, number>> = freezeTable({ cfg: 0, wlFilter: 1, cmd: 2 });
 
 function compareInbox(a: InboxName, b: InboxName): number {
   if (a.kind !== b.kind) return KIND_RANK[a.kind] - KIND_RANK[b.kind];

@@ -1,5 +1,6 @@
 import type { BsonDocument, BsonValue } from '../bson/types';
 import { FileHeader, headerFields, secondsValue } from './header';
+import { freezeTable } from '../freeze';
 
 /**
  * §5.7 supervision file. Section and field names are the file's keys. Where the parameter table and
@@ -122,7 +123,7 @@ export interface Supervision {
  * exceeds it: each bin holds [previous bound, `below`), so 0 °C counts in "0°C to 10°C" and
  * 40 °C in "above 40°C".
  */
-export const TEMPERATURE_BINS: readonly { readonly label: string; readonly below: number }[] = [
+export const TEMPERATURE_BINS: readonly { readonly label: string; readonly below: number }[] = freezeTable([
   { label: 'below -10°C', below: -10 },
   { label: '-10°C to 0°C', below: 0 },
   { label: '0°C to 10°C', below: 10 },
@@ -130,7 +131,7 @@ export const TEMPERATURE_BINS: readonly { readonly label: string; readonly below
   { label: '20°C to 30°C', below: 30 },
   { label: '30°C to 40°C', below: 40 },
   { label: 'above 40°C', below: Infinity },
-];
+]);
 
 /** Index in TEMPERATURE_BINS of a reading in °C. */
 export function temperatureBin(celsius: number): number {
@@ -144,7 +145,7 @@ function histogramDocument(counts: readonly number[]): BsonDocument {
   return doc;
 }
 
-const DATE_KEYS: readonly (keyof SupervisionDates)[] = ['lastConfig', 'lastUpdate', 'lastPowerOn', 'lastCnxOk', 'lastCnxKo'];
+const DATE_KEYS: readonly (keyof SupervisionDates)[] = freezeTable(['lastConfig', 'lastUpdate', 'lastPowerOn', 'lastCnxOk', 'lastCnxKo']);
 
 function datesDocument(dates: SupervisionDates): BsonDocument {
   const doc: BsonDocument = {};

@@ -2,6 +2,7 @@ import { Ed25519Verifier } from '../crypto/ed25519';
 import { portableHash } from '../crypto/hash';
 import { sha256 } from '../crypto/sha256';
 import type { Hash, HashFactory } from '../crypto/types';
+import { freezeTable } from '../freeze';
 
 /**
  * Firmware image file (the file a `firmware` command names, §6). Layout, little-endian:
@@ -25,7 +26,7 @@ import type { Hash, HashFactory } from '../crypto/types';
  * signature check over an `ImageSource` (`checkImageSignature`).
  */
 
-export const IMAGE_MAGIC: readonly number[] = [0x57, 0x4d, 0x46, 0x57];
+export const IMAGE_MAGIC: readonly number[] = freezeTable([0x57, 0x4d, 0x46, 0x57]);
 export const IMAGE_FORMAT_VERSION = 1;
 export const IMAGE_HEADER_BYTES = 76;
 export const IMAGE_SIGNATURE_BYTES = 64;

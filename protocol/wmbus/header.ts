@@ -15,6 +15,7 @@ import {
   TplHeader,
   TplHeaderKind,
 } from './types';
+import { freezeTable } from '../freeze';
 
 const DLL_BYTES = 10;
 const C_OFFSET = 1;
@@ -68,7 +69,7 @@ const AFL_KI_BYTES = 2;
 const AFL_MCR_BYTES = 4;
 const AFL_ML_BYTES = 2;
 /** MAC length by AFL authentication type (MCL bits 0–3); 0 = no MAC or unknown type. */
-const AFL_MAC_BYTES: readonly number[] = [0, 0, 0, 2, 4, 8, 12, 16, 12, 0, 0, 0, 0, 0, 0, 0];
+const AFL_MAC_BYTES: readonly number[] = freezeTable([0, 0, 0, 2, 4, 8, 12, 16, 12, 0, 0, 0, 0, 0, 0, 0]);
 
 const SHORT_TPL_BYTES = 4;
 const LONG_TPL_BYTES = ADDRESS_BYTES + SHORT_TPL_BYTES;
@@ -88,7 +89,7 @@ const M_EWT = 0x16f4;
 const M_HYD = 0x2324;
 const M_SAP = 0x4c30;
 const M_SPL = 0x4e0c;
-const DIEHL_FAMILY: readonly number[] = [M_DME, M_EWT, M_HYD, M_SAP, M_SPL];
+const DIEHL_FAMILY: readonly number[] = freezeTable([M_DME, M_EWT, M_HYD, M_SAP, M_SPL]);
 /** Diehl: CFG bit 12 marks "real data" frames, which use the swapped A-field. */
 const DIEHL_REAL_DATA_CFG_BIT = 0x1000;
 const DIEHL_PRIOS_LAST = 0xa7;
@@ -192,7 +193,7 @@ export function tplHeaderKind(ci: number): TplHeaderKind {
 }
 
 /** `tplHeaderKind` of every CI value, so the hot path indexes an array instead of walking the switch. */
-const TPL_KIND_OF_CI: readonly TplHeaderKind[] = Array.from({ length: 0x100 }, (_, ci) => tplHeaderKind(ci));
+const TPL_KIND_OF_CI: readonly TplHeaderKind[] = freezeTable(Array.from({ length: 0x100 }, (_, ci) => tplHeaderKind(ci)));
 
 function isEll(ci: number): boolean {
   return ci === CI_ELL_V || (ci >= CI_ELL_I && ci <= CI_ELL_IV);
@@ -386,7 +387,7 @@ export const IDENTITY_FROM_DLL = 0;
 export const IDENTITY_FROM_TPL = 1;
 export const IDENTITY_LENGTH = 2;
 export const IDENTITY_TRUNCATED = 3;
-export const FILTER_IDENTITY_RESULTS: readonly FilterIdentityResult[] = ['dll', 'tpl', 'length', 'truncated'];
+export const FILTER_IDENTITY_RESULTS: readonly FilterIdentityResult[] = freezeTable(['dll', 'tpl', 'length', 'truncated']);
 /** `filterIdentityCode` flags: `longHeader` false, `ellPlaintext` true. */
 export const IDENTITY_DLL_ONLY = 1;
 export const IDENTITY_ELL_PLAINTEXT = 2;

@@ -1,3 +1,5 @@
+import { freezeTable } from '../freeze';
+
 /**
  * EN 13757-4 mode S: Manchester coding, two chips per bit, MSB first; a 0 is sent as chips 10
  * and a 1 as chips 01 (each data nibble becomes one chip byte: 0x0 → 0xAA, 0xF → 0x55).
@@ -24,12 +26,12 @@ function buildDecodeTable(): readonly number[] {
 }
 
 /** Chip byte → data nibble, 0xff when a chip pair is 00 or 11. Built once at load, never written after. */
-const DECODE_MANCHESTER: readonly number[] = buildDecodeTable();
+const DECODE_MANCHESTER: readonly number[] = freezeTable(buildDecodeTable());
 
 /** Data nibble → chip byte. */
-const ENCODE_MANCHESTER: readonly number[] = [
+const ENCODE_MANCHESTER: readonly number[] = freezeTable([
   0xaa, 0xa9, 0xa6, 0xa5, 0x9a, 0x99, 0x96, 0x95, 0x6a, 0x69, 0x66, 0x65, 0x5a, 0x59, 0x56, 0x55,
-];
+]);
 
 /** Chip bytes carrying `byteCount` bytes. */
 export function chipBytesManchester(byteCount: number): number {

@@ -4,6 +4,7 @@ import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type { Ota } from '../../drivers/ota/types';
 import { EVENTS, EventRecorder } from '../log/events';
 import { FIRMWARE_PUBLIC_KEY } from './keys';
+import { freezeTable } from '../../protocol/freeze';
 
 /** A trial image has this long after its boot to confirm itself. */
 export const DEFAULT_CONFIRM_WITHIN_MS = 10 * 60 * 1000;
@@ -43,7 +44,7 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-const TRIAL_PENDING: InstallResult = { ok: false, check: 'ota', error: 'the running image is not confirmed yet' };
+const TRIAL_PENDING = freezeTable<InstallResult>({ ok: false, check: 'ota', error: 'the running image is not confirmed yet' });
 
 /**
  * One install: the image goes through an ImageReceiver, its payload straight into the inactive

@@ -1,3 +1,5 @@
+import { freezeTable } from '../../protocol/freeze';
+
 /** §4.2.1 `logLevel`: an event is kept when its level is at most the configured one. */
 export type EventLevel = 0 | 1 | 2 | 3;
 
@@ -26,7 +28,7 @@ export const PROJECT_EVENT_BASE = 0x7f000000;
  * The project's events use PROJECT_EVENT_BASE + n (positive int32, far from the manual's values);
  * `D` carries the details named in each comment.
  */
-export const EVENTS = {
+export const EVENTS = freezeTable({
   trace: { code: 0x02000000, level: LEVEL_INFO },
   taskStart: { code: 3, level: LEVEL_DEBUG },
 
@@ -80,7 +82,7 @@ export const EVENTS = {
   radioWindow: { code: PROJECT_EVENT_BASE + 0x80, level: LEVEL_INFO },
   /** D: records dropped from the full frame store, and how many of them were not uploaded. */
   framesOverwritten: { code: PROJECT_EVENT_BASE + 0x81, level: LEVEL_WARNING },
-} as const satisfies Record<string, EventDef>;
+} as const satisfies Record<string, EventDef>);
 
 export type EventName = keyof typeof EVENTS;
 

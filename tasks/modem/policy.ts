@@ -1,5 +1,6 @@
 import type { ModemConfig } from '../../protocol/config/types';
 import type { RetryAdvice } from './types';
+import { freezeTable } from '../../protocol/freeze';
 
 /**
  * The battery budget of the upload path (docs/upload-session.md). A failing network must cost a
@@ -20,7 +21,7 @@ export const BACKOFF_BASE_MS = 30 * MS_PER_MINUTE;
 export const BACKOFF_CAP_MS = 8 * MS_PER_HOUR;
 
 /** Time limits of the steps. */
-export const LIMIT = {
+export const LIMIT = freezeTable({
   /** PWRKEY pulse and boot to APP RDY (BG95: ≤ 15 s), with margin. */
   powerMs: 30 * MS_PER_SECOND,
   /** SIM, identity and settings before the registration wait itself. */
@@ -42,7 +43,7 @@ export const LIMIT = {
   powerOffMs: 45 * MS_PER_SECOND,
   /** The whole session beyond the registration, whatever happens: the task aborts it past this. */
   sessionMs: 30 * MS_PER_MINUTE,
-} as const;
+} as const);
 
 /** Largest inbox file (configuration, white list of 2000 meters, commands) fetched into RAM. */
 export const MAX_INBOX_FILE_BYTES = 64 * 1024;
@@ -86,17 +87,17 @@ export function backoffMs(failures: number): number {
  * Modem failures a retry cannot cure: the SIM or its PIN needs a person (the driver never repeats
  * a refused PIN, so retrying would only burn registration time).
  */
-const MODEM_FAILURES_FOR_A_PERSON: readonly string[] = [
+const MODEM_FAILURES_FOR_A_PERSON: readonly string[] = freezeTable([
   'sim-missing',
   'sim-pin-required',
   'sim-pin-refused',
   'sim-pin-blocked',
   'sim-pin-attempts-low',
   'sim-puk',
-];
+]);
 
 /** FTP replies that mean the account is wrong: 530 not logged in, 332 account needed. */
-const FTP_LOGIN_REFUSED = [530, 332];
+const FTP_LOGIN_REFUSED = freezeTable([530, 332]);
 
 /** Retry advice for an error thrown by a step. */
 export function adviceFor(error: unknown): RetryAdvice {

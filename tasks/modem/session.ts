@@ -33,18 +33,19 @@ import type {
   SessionStep,
   WhitelistKeeper,
 } from './types';
+import { freezeTable } from '../../protocol/freeze';
 
 /** FileStore prefix of inbox files downloaded and deleted on the server but not yet run. */
 export const INBOX_STAGING_PREFIX = 'inb-';
 /** §5.1.1.2 server tree below `ftp.dir`; `/INBOX/<uid>` is added per hub. */
-export const SERVER_DIRECTORIES: readonly string[] = ['/CONFIG', '/DATA', '/ALARM', '/SUPERVISION', '/BIN'];
+export const SERVER_DIRECTORIES: readonly string[] = freezeTable(['/CONFIG', '/DATA', '/ALARM', '/SUPERVISION', '/BIN']);
 const MS_PER_SECOND = 1000;
 /** RFC 3659 SIZE answer. */
 const CODE_FILE_STATUS = 213;
 /** 500 and 502: the server does not know SIZE (RFC 3659 is an extension). */
-const CODE_NOT_IMPLEMENTED = [500, 502];
+const CODE_NOT_IMPLEMENTED = freezeTable([500, 502]);
 /** 550 no such file or directory, 553 name not allowed: the tree may be gone. */
-const CODE_MISSING_PATH = [550, 553];
+const CODE_MISSING_PATH = freezeTable([550, 553]);
 
 /** Where a session found the server tree (a fingerprint of server, account and root) already made. */
 export interface TreeMemory {

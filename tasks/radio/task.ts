@@ -10,14 +10,15 @@ import type { Task, TaskHost } from '../types';
 import type { WhitelistStore } from '../whitelist-store';
 import { WindowFilter, whitelistTable } from './filter';
 import { ReceivePath, type FrameSink } from './receive';
+import { freezeTable } from '../../protocol/freeze';
 
 const MS_PER_SECOND = 1000;
 const MS_PER_MINUTE = 60_000;
 export const RADIO_PRIORITY = 0;
 
 /** §4.2.2 `mode`: 0 S1, 1 T1, 2 T1+C1. T1 and C1 share one receiver setting. */
-const PHY_OF_MODE: Readonly<Record<RadioMode, RadioPhy>> = { 0: 'S1', 1: 'T1C1', 2: 'T1C1' };
-const MODE_NAME: Readonly<Record<RadioMode, string>> = { 0: 'S1', 1: 'T1', 2: 'T1+C1' };
+const PHY_OF_MODE: Readonly<Record<RadioMode, RadioPhy>> = freezeTable({ 0: 'S1', 1: 'T1C1', 2: 'T1C1' });
+const MODE_NAME: Readonly<Record<RadioMode, string>> = freezeTable({ 0: 'S1', 1: 'T1', 2: 'T1+C1' });
 
 /** One listening window of a trigger: a mode and a duration. */
 export interface WindowPlan {

@@ -483,6 +483,10 @@ export class FrameStore implements FrameLog {
   }
 }
 
+// A generator method gets its own prototype object (for its generators), which xsl does not
+// freeze with the class: left mutable it would be copied into RAM at boot.
+Object.freeze(FrameStore.prototype.records.prototype);
+
 /** A committed record at `p` whose CRC checks, or undefined (end of log, or torn). */
 function parseRecord(data: Uint8Array, p: number, recordCrc: RecordCrc): { kind: number; size: number } | undefined {
   if (p + 2 > data.length || data[p] !== COMMITTED) return undefined;

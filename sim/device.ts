@@ -1,5 +1,7 @@
 import type { Board, Identity } from '../tasks/board';
-import { installBoard } from '../boards/sim/board';
+// `board`, not its path: every host build maps `board` to boards/sim/board (tsconfig.host.json, jest,
+// esbuild, sim/moddable/manifest.json), and XS names modules by specifier, so main.ts's `board` is this one.
+import { installBoard } from 'board';
 import type { SettingValue } from '../drivers/settings/types';
 import type { PowerSink, WakeCause } from '../drivers/power/types';
 import type { Flash } from '../drivers/flash/types';

@@ -21,6 +21,17 @@ export interface NodeHostSocketsStats {
 }
 
 const DEFAULT_QUIET_MS = 0.5;
+/**
+ * Event-loop turns without traffic a settle also waits for. Under load the process may not run for
+ * longer than `quietMs`, so real time alone would call a server quiet that has not had its turn yet;
+ * a turn is a chance for it (it runs in this process) to answer.
+ */
+const QUIET_TURNS = 8;
+/**
+ * Libuv requests a local server's answer may be waiting on (file system, name lookups): while one is
+ * pending in this process the host is not quiet, however long it takes on a loaded machine.
+ */
+const THREAD_POOL_WORK = /^(FSReq|GetAddrInfoReqWrap|GetNameInfoReqWrap|FileHandleCloseReq)/;
 
 const DEFAULT_MAX_WAIT_MS = 5_000;
 const PEM_LINE = 64;
@@ -30,6 +41,10 @@ interface Operation {
 }
 
 type AnySocket = net.Socket | tls.TLSSocket;
+
+function threadPoolBusy(): boolean {
+  return process.getActiveResourcesInfo().some((r) => THREAD_POOL_WORK.test(r));
+}
 
 function immediate(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -184,11 +199,16 @@ export class NodeHostSockets implements HostSockets {
     const start = performance.now();
     this.stats.settles++;
     const seen = this.events.length;
+    let quietTurns = 0;
+    let lastEvents = seen;
     await immediate();
     for (;;) {
       const now = performance.now();
+      quietTurns = this.events.length === lastEvents ? quietTurns + 1 : 0;
+      lastEvents = this.events.length;
       const waitingForReply = patienceMs > 0 && this.events.length === seen && now - start < patienceMs;
-      if (!this.blocking(now) && now - this.lastActivity >= this.quietMs && !waitingForReply) break;
+      const quiet = now - this.lastActivity >= this.quietMs && quietTurns >= QUIET_TURNS && (now - start >= this.maxWaitMs || !threadPoolBusy());
+      if (!this.blocking(now) && quiet && !waitingForReply) break;
       await immediate();
     }
     const out = this.events;

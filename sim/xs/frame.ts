@@ -1,4 +1,5 @@
 import { utf8Decode, utf8Encode } from '../../protocol/text/utf8';
+import type { HostBridge, HostTransport } from './types';
 
 /**
  * One bridge message between the XS run and its Node host:
@@ -28,4 +29,14 @@ export function decodeBridgeMessage(bytes: Uint8Array): BridgeMessage {
   const channel = utf8Decode(bytes, 1, 1 + n);
   const virtualMs = new DataView(bytes.buffer, bytes.byteOffset).getFloat64(1 + n, true);
   return { channel, virtualMs, payload: bytes.slice(1 + n + TIME_BYTES) };
+}
+
+/** The bridge over an engine's host call: each call framed with its channel and the virtual time `now()`. */
+export function framedBridge(transport: HostTransport, now: () => number): HostBridge {
+  return {
+    call(channel, request) {
+      const m = encodeBridgeMessage({ channel, virtualMs: now(), payload: request });
+      return new Uint8Array(transport(m.buffer.slice(m.byteOffset, m.byteOffset + m.byteLength) as ArrayBuffer));
+    },
+  };
 }

@@ -36,16 +36,18 @@ function specifierOf(modulePath: string, aliases: Readonly<Record<string, string
 }
 
 /**
- * `modules` and `preload` for a graph: `*` holds the entry (Moddable names it after its file),
- * every other module is mapped under its specifier.
+ * `modules` and `preload` for a graph: `*` holds the entries at the repository root (Moddable names
+ * them after their file), every other module, a nested entry too, is mapped under its specifier.
+ * `root` is how the manifest names the repository root: `./` beside it, `$(WMBUS)/` elsewhere.
  */
-export function manifestLists(graph: ModuleGraph, options: GraphOptions, sdkPreloads: readonly string[]): ManifestLists {
-  const modules: Record<string, string | string[]> = { '*': options.entries.map((e) => './' + e) };
+export function manifestLists(graph: ModuleGraph, options: GraphOptions, sdkPreloads: readonly string[], root = './'): ManifestLists {
+  const atRoot = options.entries.filter((e) => !e.includes('/'));
+  const modules: Record<string, string | string[]> = atRoot.length > 0 ? { '*': atRoot.map((e) => root + e) } : {};
   const specifiers: string[] = [];
   for (const m of graph.modules) {
     const specifier = specifierOf(m, options.aliases);
     specifiers.push(specifier);
-    if (!options.entries.includes(m)) modules[specifier] = './' + m;
+    if (!atRoot.includes(m)) modules[specifier] = root + m;
   }
   return { modules, preload: [...sdkPreloads, ...specifiers] };
 }

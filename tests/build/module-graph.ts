@@ -71,6 +71,9 @@ export function moduleGraph(options: GraphOptions): ModuleGraph {
         continue;
       }
       if (target.startsWith('..')) throw new Error(`module-graph: ${modulePath} imports ${specifier}, outside the repository`);
+      // XS names a module by its specifier: reached both ways, an aliased module would be two modules (or one missing).
+      const alias = isRelative(specifier) ? Object.keys(options.aliases).find((a) => options.aliases[a] === target) : undefined;
+      if (alias !== undefined) throw new Error(`module-graph: ${modulePath} imports ${specifier} by path; the build names it '${alias}': import '${alias}'`);
       resolved.push(target);
       pending.push(target);
     }

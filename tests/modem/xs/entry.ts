@@ -8,8 +8,7 @@ import { Bg95Emulator } from '../../../sim/modem/bg95-emulator';
 import { HostSocketsBridge } from '../../../sim/net/host-sockets.bridge';
 import { createRandom } from '../../../sim/world/random';
 import { SimWorld } from '../../../sim/world/world';
-import { encodeBridgeMessage } from '../../../sim/xs/frame';
-import type { HostBridge } from '../../../sim/xs/types';
+import { framedBridge } from '../../../sim/xs/frame';
 
 /**
  * Runs inside xsnap: the BG95 driver on the emulator, whose sockets reach the Node host through
@@ -25,12 +24,7 @@ interface Start {
 }
 
 const world = new SimWorld(Date.UTC(2026, 0, 1));
-const bridge: HostBridge = {
-  call(channel, request) {
-    const m = encodeBridgeMessage({ channel, virtualMs: world.now(), payload: request });
-    return new Uint8Array(issueCommand(m.buffer.slice(m.byteOffset, m.byteOffset + m.byteLength) as ArrayBuffer));
-  },
-};
+const bridge = framedBridge(issueCommand, () => world.now());
 
 const clock: Clock = {
   now: () => Math.floor(world.now()),

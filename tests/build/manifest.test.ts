@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FRAME_STORE_PARTITION, PINS } from '../../boards/esp32-reference/pins';
-import { DEVICE_ALIASES, REPO, deviceManifestLists, manifestPath } from './device-manifest';
-import { runtimeImports } from './module-graph';
+import { DEVICE_ALIASES, DEVICE_GRAPH, REPO, deviceManifestLists, manifestPath } from './device-manifest';
+import { moduleGraph, runtimeImports } from './module-graph';
 
 interface Manifest {
   build: Record<string, string>;
@@ -15,7 +15,8 @@ interface Manifest {
     stack: number;
     main: string;
   };
-  defines: { file: { partition: string } };
+  include: string[];
+  defines: { ECMA419: { enabled: number }; file: { partition: string } };
   config: { pins: unknown; framestore: string };
   modules: Record<string, string | string[]>;
   preload: string[];
@@ -87,6 +88,49 @@ describe('module map', () => {
     for (const t of manifest.typescript.tsconfig.compilerOptions.types) {
       expect(fs.existsSync(path.join(REPO, t + '.d.ts'))).toBe(true);
     }
+  });
+});
+
+/** The SDK's manifest of one ECMA-419 IO class: `$(IO)/spi/manifest.json` provides `embedded:io/spi`. */
+const IO_CLASS_INCLUDE = /^\$\(IO\)\/([a-z0-9]+)\/manifest\.json$/;
+const IO_SPECIFIER = 'embedded:io/';
+
+/**
+ * Includes that bring Wi-Fi, lwIP sockets, SNTP and `setup/network`, which the SDK runs at every
+ * boot: the SDK's IO manifest for all classes (its ESP32 manifest includes manifest_net.json and
+ * the lwIP sockets) and the network manifests themselves. The firmware's network is the BG95's.
+ */
+const NETWORK_INCLUDE = /(^\$\(MODDABLE\)\/modules\/io\/manifest\.json$|manifest_net\.json$|\/(network|wifi|socket)\/)/;
+
+/** What is wrong with a manifest's includes for the `embedded:io/*` modules a graph imports. */
+function ioIncludeProblems(include: readonly string[], external: readonly string[]): string[] {
+  const imported = external.filter((s) => s.startsWith(IO_SPECIFIER)).map((s) => s.slice(IO_SPECIFIER.length));
+  const included = include.map((i) => IO_CLASS_INCLUDE.exec(i)?.[1]).filter((c): c is string => c !== undefined);
+  return [
+    ...include.filter((i) => NETWORK_INCLUDE.test(i)).map((i) => `${i} brings the network stack`),
+    ...imported.filter((c) => !included.includes(c)).map((c) => `${IO_SPECIFIER}${c} is imported but $(IO)/${c}/manifest.json is not included`),
+    ...included.filter((c) => !imported.includes(c)).map((c) => `$(IO)/${c}/manifest.json is included but ${IO_SPECIFIER}${c} is not imported`),
+  ];
+}
+
+describe('SDK manifests', () => {
+  test('includes the IO manifest of each embedded:io class the firmware imports, no other, and no network manifest', () => {
+    expect(ioIncludeProblems(manifest.include, moduleGraph(DEVICE_GRAPH).external)).toEqual([]);
+  });
+
+  test('the include check reports the SDK’s all-class IO manifest, a class not included and a class not imported', () => {
+    const include = ['$(MODDABLE)/modules/io/manifest.json', '$(IO)/spi/manifest.json', '$(IO)/analog/manifest.json'];
+    expect(ioIncludeProblems(include, ['embedded:io/spi', 'embedded:io/i2c', 'timer'])).toEqual([
+      '$(MODDABLE)/modules/io/manifest.json brings the network stack',
+      'embedded:io/i2c is imported but $(IO)/i2c/manifest.json is not included',
+      '$(IO)/analog/manifest.json is included but embedded:io/analog is not imported',
+    ]);
+  });
+
+  test('keeps the ECMA-419 define the SDK’s IO manifest set: the debugger reserves its UART pins with it', () => {
+    // build/devices/esp32/lib/debugger/debugger_uart.c: builtinUsePin() on the debug UART's pins under MODDEF_ECMA419_ENABLED.
+    expect(manifest.build.IO).toBe('$(MODDABLE)/modules/io');
+    expect(manifest.defines.ECMA419.enabled).toBe(1);
   });
 });
 

@@ -198,15 +198,15 @@ export class NodeHostSockets implements HostSockets {
   async settle(patienceMs = 0): Promise<HostSocketEvent[]> {
     const start = performance.now();
     this.stats.settles++;
-    const seen = this.events.length;
     let quietTurns = 0;
-    let lastEvents = seen;
+    let lastEvents = this.events.length;
     await immediate();
     for (;;) {
       const now = performance.now();
       quietTurns = this.events.length === lastEvents ? quietTurns + 1 : 0;
       lastEvents = this.events.length;
-      const waitingForReply = patienceMs > 0 && this.events.length === seen && now - start < patienceMs;
+      // Anything queued is the reply: under load it may have arrived before this settle began.
+      const waitingForReply = patienceMs > 0 && this.events.length === 0 && now - start < patienceMs;
       const quiet = now - this.lastActivity >= this.quietMs && quietTurns >= QUIET_TURNS && (now - start >= this.maxWaitMs || !threadPoolBusy());
       if (!this.blocking(now) && quiet && !waitingForReply) break;
       await immediate();

@@ -22,3 +22,7 @@ export {
 	runningSlot, nextSlot, bootSlot, slotBytes, slotState, begin, write, end, abort, read, setBoot, markValid,
 	rollbackPossible, markInvalid
 };
+
+/* The whole module as one frozen object: the board imports it as a default (a const binding), since
+ * xsl reports a namespace import (`import * as`) as a closure that is not const ("no const"). */
+export default Object.freeze({ runningSlot, nextSlot, bootSlot, slotBytes, slotState, begin, write, end, abort, read, setBoot, markValid, rollbackPossible, markInvalid });

@@ -23,3 +23,7 @@ export {
 	deepSleep, heldLevel, releaseHolds, wakeCause, retainedRead, retainedWrite, restart, chipId, lightSleep, holdAwake,
 	rtcNow, rtcSet, watchdogStart, watchdogFeed, watchdogStop
 };
+
+/* The whole module as one frozen object: the board imports it as a default (a const binding), since
+ * xsl reports a namespace import (`import * as`) as a closure that is not const ("no const"). */
+export default Object.freeze({ deepSleep, heldLevel, releaseHolds, wakeCause, retainedRead, retainedWrite, restart, chipId, lightSleep, holdAwake, rtcNow, rtcSet, watchdogStart, watchdogFeed, watchdogStop });

@@ -38,4 +38,7 @@ declare module 'esp32_ota' {
    * the bootloader to mark aborted at the next boot (earlier v5). The caller restarts.
    */
   export function markInvalid(): void;
+  /** Every function above in one frozen object (the board's default import; see the .js). */
+  const api: Omit<typeof import('esp32_ota'), 'default'>;
+  export default api;
 }

@@ -42,4 +42,7 @@ declare module 'esp32_power' {
   export function watchdogStart(timeoutMs: number): void;
   export function watchdogFeed(): void;
   export function watchdogStop(): void;
+  /** Every function above in one frozen object (the board's default import; see the .js). */
+  const api: Omit<typeof import('esp32_power'), 'default'>;
+  export default api;
 }

@@ -18,4 +18,7 @@ declare module 'wmbus_kernels' {
   export function filterIdentity(frame: Uint8Array, out: Uint8Array, flags: number): number;
   /** KeyTable slot search (`probeKeyTable`): the matching slot, else the empty slot ending the probe run; RangeError on arrays that do not fit. */
   export const probeKeys: import('../protocol/collections/key-table').KeyProbe;
+  /** Every function above in one frozen object (the board's default import; see the .js). */
+  const api: Omit<typeof import('wmbus_kernels'), 'default'>;
+  export default api;
 }

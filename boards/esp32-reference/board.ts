@@ -8,9 +8,9 @@ import { File, Iterator, System } from 'file';
 import Preference from 'preference';
 import Timer from 'timer';
 import { BlockCipher, Digest } from 'crypt';
-import * as native from 'esp32_power';
-import * as otaNative from 'esp32_ota';
-import * as wmbusKernels from 'wmbus_kernels';
+import native from 'esp32_power';
+import otaNative from 'esp32_ota';
+import wmbusKernels from 'wmbus_kernels';
 import { EnergyLedger } from '../../drivers/power/ledger';
 import type { Board, Console, Identity } from '../../tasks/board';
 

@@ -90,10 +90,14 @@ function defer(fn: () => void): void {
   Promise.resolve().then(fn, () => undefined);
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+// A RegExp made at module load is preloaded, and SDK 8.2.3 XS corrupts the heap executing one
+// (docs/conventions.md, "Preloading"): the literal stays inside the function, compiled when it runs.
+function matchIpv4(text: string): RegExpExecArray | null {
+  return /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+}
 
 export function isIpv4(text: string): boolean {
-  const m = IPV4.exec(text);
+  const m = matchIpv4(text);
   return m !== null && m.slice(1).every((p) => parseInt(p, 10) <= 255);
 }
 

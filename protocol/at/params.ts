@@ -49,8 +49,15 @@ class FieldError {
   constructor(readonly message: string) {}
 }
 
-const INTEGER = /^[+-]?\d+$/;
-const HEX = /^(0[xX])?[0-9A-Fa-f]+$/;
+// A RegExp made at module load is preloaded, and SDK 8.2.3 XS corrupts the heap executing one
+// (docs/conventions.md, "Preloading"): the literal stays inside the function, compiled when it runs.
+function isInteger(text: string): boolean {
+  return /^[+-]?\d+$/.test(text);
+}
+
+function isHex(text: string): boolean {
+  return /^(0[xX])?[0-9A-Fa-f]+$/.test(text);
+}
 
 /** Typed access to parsed parameters; failures unwind to `parseFields`, never to callers. */
 export class Fields {
@@ -76,7 +83,7 @@ export class Fields {
 
   int(index: number, name: string, min = -Infinity, max = Infinity): number {
     const p = this.at(index, name);
-    if (p.quoted || !INTEGER.test(p.text)) this.fail(`<${name}> is not an integer: '${p.text}'`);
+    if (p.quoted || !isInteger(p.text)) this.fail(`<${name}> is not an integer: '${p.text}'`);
     const v = parseInt(p.text, 10);
     if (v < min || v > max) this.fail(`<${name}> ${v} out of range ${min}..${max}`);
     return v;
@@ -89,7 +96,7 @@ export class Fields {
   /** An integer that may be written quoted (some firmware quotes numeric fields). */
   looseInt(index: number, name: string): number {
     const p = this.at(index, name);
-    if (!INTEGER.test(p.text)) this.fail(`<${name}> is not an integer: '${p.text}'`);
+    if (!isInteger(p.text)) this.fail(`<${name}> is not an integer: '${p.text}'`);
     return parseInt(p.text, 10);
   }
 
@@ -110,7 +117,7 @@ export class Fields {
   hex(index: number, name: string): string | undefined {
     const t = index < this.params.length ? this.params[index].text : '';
     if (t === '') return undefined;
-    if (!HEX.test(t)) this.fail(`<${name}> is not hexadecimal: '${t}'`);
+    if (!isHex(t)) this.fail(`<${name}> is not hexadecimal: '${t}'`);
     return t.replace(/^0[xX]/, '').toUpperCase();
   }
 

@@ -14,15 +14,22 @@ const URC_HEADS: readonly string[] = freezeTable([
 
 const READY_LINES = freezeTable(['RDY', 'APP RDY'] as const);
 /** Power-down notices: after AT+QPOWD, on supply faults (the `…POWER DOWN` family). */
-const POWER_DOWN = /^(POWERED DOWN|[A-Z_ ]*POWER DOWN)$/;
-const VOLTAGE_WARNING = /^(UNDER|OVER)_VOLTAGE WARNING$/;
+// A RegExp made at module load is preloaded, and SDK 8.2.3 XS corrupts the heap executing one
+// (docs/conventions.md, "Preloading"): the literal stays inside the function, compiled when it runs.
+function isPowerDown(text: string): boolean {
+  return /^(POWERED DOWN|[A-Z_ ]*POWER DOWN)$/.test(text);
+}
+
+function isVoltageWarning(text: string): boolean {
+  return /^(UNDER|OVER)_VOLTAGE WARNING$/.test(text);
+}
 
 /** Whether `line` has the form of an unsolicited result code. */
 export function isUrc(line: string): boolean {
   const text = line.trim();
   const head = splitHead(text);
   if (head) return URC_HEADS.indexOf(head.name) >= 0;
-  return READY_LINES.some((r) => r === text) || POWER_DOWN.test(text) || VOLTAGE_WARNING.test(text);
+  return READY_LINES.some((r) => r === text) || isPowerDown(text) || isVoltageWarning(text);
 }
 
 function service(name: string): 'tcpip' | 'ssl' {
@@ -35,7 +42,7 @@ export function parseUrc(line: string): AtParse<AtUrc> | undefined {
   if (!isUrc(text)) return undefined;
   const ready = READY_LINES.find((r) => r === text);
   if (ready) return { ok: true, value: { type: 'ready', stage: ready } };
-  if (POWER_DOWN.test(text)) return { ok: true, value: { type: 'powered-down', text } };
+  if (isPowerDown(text)) return { ok: true, value: { type: 'powered-down', text } };
   const head = splitHead(text);
   if (!head) return { ok: true, value: { type: 'other', text } };
   const name = head.name;

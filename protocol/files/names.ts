@@ -52,7 +52,11 @@ export function outboxName(uid: string, timeSec: number, kind: OutboxKind, encry
   return `${uid}-${Math.floor(timeSec)}-${kind}${extension(encrypted)}`;
 }
 
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
+// A RegExp made at module load is preloaded, and SDK 8.2.3 XS corrupts the heap executing one
+// (docs/conventions.md, "Preloading"): the literal stays inside the function, compiled when it runs.
+function isDecimal(text: string): boolean {
+  return /^(0|[1-9][0-9]*)$/.test(text);
+}
 
 /** Reads back an outgoing name (the simulated server and the outbox sort on it). */
 export function parseOutboxName(name: string): OutboxName | undefined {
@@ -63,7 +67,7 @@ export function parseOutboxName(name: string): OutboxName | undefined {
   if (kindDash <= 0 || tsDash <= 0) return undefined;
   const kind = OUTBOX_KINDS.find((k) => k === stripped.stem.slice(kindDash + 1));
   const ts = stripped.stem.slice(tsDash + 1, kindDash);
-  if (kind === undefined || !DECIMAL.test(ts)) return undefined;
+  if (kind === undefined || !isDecimal(ts)) return undefined;
   return { uid: stripped.stem.slice(0, tsDash), timeSec: Number(ts), kind, encrypted: stripped.encrypted };
 }
 
@@ -89,7 +93,9 @@ const INBOX_SUFFIXES: readonly { readonly suffix: string; readonly kind: InboxKi
   { suffix: 'cmd', kind: 'cmd' },
 ]);
 
-const NUMBERED_COMMAND = /^([0-9]{1,9})-cmd$/;
+function matchNumberedCommand(stem: string): RegExpExecArray | null {
+  return /^([0-9]{1,9})-cmd$/.exec(stem);
+}
 
 /**
  * Recognises an incoming file addressed to `uid`. Anything else (another hub's file, a firmware
@@ -103,7 +109,7 @@ export function parseInboxName(name: string, uid: string): InboxName | undefined
   const { stem, encrypted } = stripped;
   const plain = INBOX_SUFFIXES.find((s) => s.suffix === stem);
   if (plain !== undefined) return { name, kind: plain.kind, num: undefined, encrypted };
-  const numbered = NUMBERED_COMMAND.exec(stem);
+  const numbered = matchNumberedCommand(stem);
   if (numbered !== null) return { name, kind: 'cmd', num: Number(numbered[1]), encrypted };
   return undefined;
 }

@@ -17,6 +17,8 @@ import {
   PUBLISH_QOS_SHIFT,
   PUBLISH_RETAIN,
   REQUIRED_FLAGS,
+  RESERVED_TYPE_HIGH,
+  RESERVED_TYPE_LOW,
   SUBACK_FAILURE,
   SUBSCRIBE_QOS_MASK,
   TYPE_SHIFT,
@@ -61,7 +63,7 @@ export function fixedHeaderError(first: number): string | undefined {
   const type = first >> TYPE_SHIFT;
   const flags = first & FLAGS_MASK;
   const name = PACKET_NAMES[type];
-  if (type === 0 || type === FLAGS_MASK) return `${name} is reserved (MQTT 3.1.1 §2.2.1)`;
+  if (type === RESERVED_TYPE_LOW || type === RESERVED_TYPE_HIGH) return `${name} is reserved (MQTT 3.1.1 §2.2.1)`;
   if (type === PACKET_TYPE.pubrec || type === PACKET_TYPE.pubrel || type === PACKET_TYPE.pubcomp) {
     return `${name} belongs to QoS 2 flow, which this codec does not support`;
   }

@@ -36,9 +36,12 @@ function fail(message: string): never {
   throw new MqttEncodeError(message);
 }
 
-/** The variable header and payload, gathered as parts and joined once their length is known. */
+/**
+ * The variable header and payload, gathered as parts and joined once their length is known.
+ * Single bytes are kept as numbers, so a field byte costs no typed-array allocation.
+ */
 class Body {
-  readonly parts: Uint8Array[] = [];
+  readonly parts: (Uint8Array | number)[] = [];
   length = 0;
 
   bytes(bytes: Uint8Array): void {
@@ -47,13 +50,15 @@ class Body {
   }
 
   byte(value: number): void {
-    this.bytes(Uint8Array.of(value));
+    this.parts.push(value);
+    this.length++;
   }
 
   /** §1.5.2: a two-byte big-endian integer. */
   uint16(value: number, what: string): void {
     if (!Number.isInteger(value) || value < 0 || value > MAX_UINT16) fail(`${what} ${value} is not an integer 0-${MAX_UINT16} (MQTT 3.1.1 §1.5.2)`);
-    this.bytes(Uint8Array.of(value >> 8, value & 0xff));
+    this.byte(value >> 8);
+    this.byte(value & 0xff);
   }
 
   /** §2.3.1: packet identifiers are 1-65535. */
@@ -99,8 +104,12 @@ function packet(type: ControlPacketType, flags: number, body: Body): Uint8Array 
   out.set(length, 1);
   let at = 1 + length.length;
   for (const part of body.parts) {
-    out.set(part, at);
-    at += part.length;
+    if (typeof part === 'number') {
+      out[at++] = part;
+    } else {
+      out.set(part, at);
+      at += part.length;
+    }
   }
   return out;
 }

@@ -39,6 +39,10 @@ export const PACKET_NAMES: readonly string[] = freezeTable([
   'packet type 15',
 ]);
 
+/** §2.2.1 Table 2.1: types 0 and 15 are reserved (forbidden). */
+export const RESERVED_TYPE_LOW = 0;
+export const RESERVED_TYPE_HIGH = 15;
+
 export const TYPE_SHIFT = 4;
 export const FLAGS_MASK = 0x0f;
 

@@ -25,9 +25,19 @@ const CANONICAL_BASE64 = 'base64';
 const CANONICAL_SUBTYPE = 'subType';
 const WRAPPER_KEYS: readonly string[] = [BINARY, LONG, DOUBLE, INT];
 
-const SUBTYPE_PATTERN = /^[0-9a-fA-F]{1,2}$/;
-const INTEGER_PATTERN = /^-?[0-9]+$/;
-const DECIMAL_PATTERN = /^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
+// A RegExp made at module load is preloaded, and SDK 8.2.3 XS corrupts the heap executing one
+// (docs/conventions.md, "Preloading"): the literal stays inside the function, compiled when it runs.
+function isSubtype(text: string): boolean {
+  return /^[0-9a-fA-F]{1,2}$/.test(text);
+}
+
+function isInteger(text: string): boolean {
+  return /^-?[0-9]+$/.test(text);
+}
+
+function isDecimal(text: string): boolean {
+  return /^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text);
+}
 const SPECIAL_DOUBLES: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
 function hex2(value: number): string {
@@ -81,7 +91,7 @@ function joinPath(parent: string, key: string): string {
 }
 
 function parseSubtype(text: unknown, path: string): number {
-  if (typeof text !== 'string' || !SUBTYPE_PATTERN.test(text)) failAt(path, `$type must be 1 or 2 hex digits, got ${JSON.stringify(text)}`);
+  if (typeof text !== 'string' || !isSubtype(text)) failAt(path, `$type must be 1 or 2 hex digits, got ${JSON.stringify(text)}`);
   const subtype = parseInt(text, 16);
   if (!isSupportedBinarySubtype(subtype)) failAt(path, `binary subtype 0x${hex2(subtype)} is not 00 or 80`);
   return subtype;
@@ -115,19 +125,19 @@ function parseWrapper(key: string, json: { [key: string]: unknown }, keys: strin
   const text = json[key];
   if (keys.length !== 1 || typeof text !== 'string') failAt(path, `${key} must be the only key and hold a string`);
   if (key === LONG) {
-    if (!INTEGER_PATTERN.test(text)) failAt(path, `${key} "${text}" is not a decimal integer`);
+    if (!isInteger(text)) failAt(path, `${key} "${text}" is not a decimal integer`);
     const value = BigInt(text);
     if (value < INT64_MIN || value > INT64_MAX) failAt(path, `${key} "${text}" is outside int64`);
     return value;
   }
   if (key === INT) {
-    const value = INTEGER_PATTERN.test(text) ? Number(text) : NaN;
+    const value = isInteger(text) ? Number(text) : NaN;
     if (!(value >= INT32_MIN && value <= INT32_MAX)) failAt(path, `${key} "${text}" is not an int32`);
     return value === 0 ? 0 : value;
   }
   const special = Object.prototype.hasOwnProperty.call(SPECIAL_DOUBLES, text) ? SPECIAL_DOUBLES[text] : undefined;
   if (special !== undefined) return new BsonDouble(special);
-  if (!DECIMAL_PATTERN.test(text)) failAt(path, `${key} "${text}" is not a number`);
+  if (!isDecimal(text)) failAt(path, `${key} "${text}" is not a number`);
   return new BsonDouble(Number(text));
 }
 

@@ -23,8 +23,6 @@ const KEY_HEX = 16;
 
 export interface HostBinary {
   readonly path: string;
-  /** The SDK fixes (`SDK_FIXES`) its XS was compiled with; empty when $MODDABLE's XS has them all. */
-  readonly sdkFixes: readonly string[];
   /** The build's log (mcconfig, tsc, xsc, xsl, cc), kept beside the program. */
   readonly log: string;
   /** Milliseconds this call spent building; 0 when the cached program was current. */
@@ -67,67 +65,6 @@ export function hostCacheDir(): string {
   return path.join(process.env.WMBUS_CACHE ?? path.join(os.homedir(), '.cache', 'wmbus-moddable'), 'host');
 }
 
-/**
- * Bugs of the SDK's XS that the firmware meets once preloaded, each fixed here in a copy of
- * $MODDABLE/xs the host program is compiled from (the SDK itself is left alone). Each one is as
- * much a bug of the device build, which compiles the same sources: the SDK set-up should patch them
- * for both, and then the anchor is gone and the fix is skipped. An anchor that is neither there nor
- * fixed means the SDK changed: look again.
- */
-interface SdkFix {
-  readonly name: string;
-  readonly file: string;
-  readonly anchor: string;
-  readonly fixed: string;
-}
-
-export const SDK_FIXES: readonly SdkFix[] = [
-  {
-    // SDK 8.2.3 xs/sources/xsre.c, fxAllocateRegExpData: `else` missing, so the match data of a
-    // RegExp made at preload time (data NULL in ROM) is always c_malloc'ed, leaked, and marked and
-    // swept by the GC as if it were a chunk: the first collection during RegExp.prototype.exec
-    // corrupts the heap (SIGSEGV at xsRegExp.c:564 in the default site's first day). Module-level
-    // regex constants are such RegExps: protocol/ftp/reply.ts REPLY_START, protocol/at/params.ts,
-    // protocol/at/urc.ts, protocol/bson/ejson.ts, protocol/files/names.ts, drivers/modem/sockets.ts.
-    name: 'xsre.c fxAllocateRegExpData: chunk, else malloc (not both)',
-    file: 'sources/xsre.c',
-    anchor: '\tif (the)\n\t\tdata = fxNewChunk(the, size);\n#endif\n\t{',
-    fixed: '\tif (the)\n\t\tdata = fxNewChunk(the, size);\n\telse\n#endif\n\t{',
-  },
-];
-
-const XS_FOLDERS = ['includes', 'platforms', 'sources'] as const;
-
-/** The XS sources to compile: $MODDABLE/xs when it needs none of `SDK_FIXES`, else a fixed copy in the cache. */
-function xsSources(moddable: string, cache: string): { dir: string; fixes: string[] } {
-  const sdkXs = path.join(moddable, 'xs');
-  const needed = SDK_FIXES.filter((f) => {
-    const text = fs.readFileSync(path.join(sdkXs, f.file), 'utf8');
-    if (text.includes(f.fixed)) return false;
-    if (text.split(f.anchor).length !== 2) throw new Error(`SDK fix "${f.name}": ${f.file} changed, neither the bug nor its fix is there; review SDK_FIXES`);
-    return true;
-  });
-  if (needed.length === 0) return { dir: sdkXs, fixes: [] };
-  const key = createHash('sha256').update(fs.realpathSync(moddable)).update(JSON.stringify(needed)).digest('hex').slice(0, KEY_HEX);
-  const dir = path.join(cache, `xs-${key}`);
-  if (!fs.existsSync(dir)) {
-    const work = fs.mkdtempSync(path.join(cache, 'xs-'));
-    for (const folder of XS_FOLDERS) fs.cpSync(path.join(sdkXs, folder), path.join(work, folder), { recursive: true });
-    for (const f of needed) {
-      const file = path.join(work, f.file);
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(f.anchor, f.fixed));
-    }
-    try {
-      fs.renameSync(work, dir);
-    } catch (e: unknown) {
-      // Another run made the same copy first.
-      fs.rmSync(work, { recursive: true, force: true });
-      if (!fs.existsSync(dir)) throw e;
-    }
-  }
-  return { dir, fixes: needed.map((f) => f.name) };
-}
-
 /** The files the program is made of, besides the SDK: the manifests and every source its module map names. */
 function inputFiles(manifestText: string): string[] {
   const modules = Object.values((JSON.parse(manifestText) as { modules: Record<string, string> }).modules);
@@ -138,8 +75,8 @@ function inputFiles(manifestText: string): string[] {
   return [hostManifestPath(), manifestPath(), ...HOST_TYPES.map((t) => path.join(REPO, t + '.d.ts')), ...sources, __filename];
 }
 
-function sdkKey(moddable: string, fixes: readonly string[]): string {
-  const hash = createHash('sha256').update(JSON.stringify(fixes)).update(fs.realpathSync(moddable));
+function sdkKey(moddable: string): string {
+  const hash = createHash('sha256').update(fs.realpathSync(moddable));
   hash.update(fs.readFileSync(path.join(moddable, 'tools', 'VERSION')));
   hash.update(fs.readFileSync(path.join(REPO, 'node_modules', 'typescript', 'package.json')));
   return hash.digest('hex').slice(0, KEY_HEX);
@@ -187,7 +124,7 @@ async function withLock<T>(lock: string, body: () => Promise<T>): Promise<T> {
  * what depends on it. A failed build removes the folder: tsc writes its JavaScript even on type
  * errors and make would go on past them the next time (../shared/moddable/README.md).
  */
-async function build(binary: string, log: string, tools: { moddable: string; bin: string }, xsDir: string, work: string): Promise<void> {
+async function build(binary: string, log: string, tools: { moddable: string; bin: string }, work: string): Promise<void> {
   const env = { ...process.env, MODDABLE: tools.moddable, PATH: `${tools.bin}${path.delimiter}${process.env.PATH ?? ''}` };
   const tmp = path.join(work, 'tmp', 'lin', 'release', HOST_NAME);
   let output = '';
@@ -197,7 +134,7 @@ async function build(binary: string, log: string, tools: { moddable: string; bin
     output += configured.stdout + configured.stderr;
     // xsl every time, so that every log has its "not frozen" warnings (a few seconds).
     fs.rmSync(path.join(tmp, 'mc.xs.c'), { force: true });
-    const made = await run('make', [`-j${MAKE_JOBS}`, `XS_DIR=${xsDir}`], { cwd: tmp, env, maxBuffer: 64 * 1024 * 1024 });
+    const made = await run('make', [`-j${MAKE_JOBS}`], { cwd: tmp, env, maxBuffer: 64 * 1024 * 1024 });
     output += made.stdout + made.stderr;
     fs.writeFileSync(log, output);
     const staged = `${binary}.${process.pid}`;
@@ -233,8 +170,7 @@ export async function moddableHostBinary(): Promise<HostBinary> {
   const manifestText = fs.readFileSync(hostManifestPath(), 'utf8');
   const cache = hostCacheDir();
   fs.mkdirSync(cache, { recursive: true });
-  const xs = xsSources(tools.moddable, cache);
-  const sdk = sdkKey(tools.moddable, xs.fixes);
+  const sdk = sdkKey(tools.moddable);
   const binary = path.join(cache, `${HOST_NAME}-${inputKey(manifestText, sdk)}`);
   const log = binary + '.log';
   let buildMs = 0;
@@ -247,19 +183,18 @@ export async function moddableHostBinary(): Promise<HostBinary> {
         throw new Error('sim/moddable/manifest.json is not what the import graph gives: run `npx tsx sim/moddable/manifest.node.ts`');
       }
       const started = Date.now();
-      await build(binary, log, tools, xs.dir, work);
+      await build(binary, log, tools, work);
       buildMs = Date.now() - started;
       pruneCache(cache);
     });
   }
-  return { path: binary, sdkFixes: xs.fixes, log, buildMs, notFrozen: countNotFrozen(fs.readFileSync(log, 'utf8')) };
+  return { path: binary, log, buildMs, notFrozen: countNotFrozen(fs.readFileSync(log, 'utf8')) };
 }
 
 if (require.main === module) {
   moddableHostBinary().then(
     (b) => {
       process.stdout.write(`${b.path}\n${b.buildMs > 0 ? `built in ${(b.buildMs / 1000).toFixed(1)} s` : 'cached'}, ${b.notFrozen} "not frozen" warnings (${b.log})\n`);
-      for (const fix of b.sdkFixes) process.stdout.write(`XS compiled with an SDK fix: ${fix}\n`);
     },
     (e: unknown) => {
       process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);

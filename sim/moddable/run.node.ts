@@ -82,12 +82,11 @@ export async function runOnModdable(argv: string[], print: (line: string) => voi
   return hostXsRun(argv, print, moddableEngine(await announcedBinary()));
 }
 
-/** The program, saying on stderr when this run had to build it and with which SDK fixes. */
+/** The program, saying on stderr when this run had to build it. */
 async function announcedBinary(): Promise<HostBinary> {
   const binary = await moddableHostBinary();
   if (binary.buildMs > 0) {
     process.stderr.write(`xs:moddable: built ${binary.path} in ${(binary.buildMs / 1000).toFixed(1)} s (${binary.notFrozen} "not frozen" warnings, log ${binary.log})\n`);
-    for (const fix of binary.sdkFixes) process.stderr.write(`xs:moddable: XS compiled with an SDK fix: ${fix}\n`);
   }
   return binary;
 }

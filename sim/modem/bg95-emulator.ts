@@ -161,7 +161,10 @@ export interface Bg95EmulatorStats {
   settles: number;
 }
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+// Not at module load: the Moddable host program preloads this module (docs/conventions.md, "Preloading").
+function isIpv4(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+}
 
 export class Bg95Emulator implements ModemModule, HostIo {
   readonly stats: Bg95EmulatorStats = {
@@ -680,7 +683,7 @@ export class Bg95Emulator implements ModemModule, HostIo {
     }
     const udp = type === 'UDP SERVICE' || type === 'UDP';
     const link = this.link();
-    const dnsNeeded = !IPV4.test(host) && this.scenario.dns?.[host] === undefined;
+    const dnsNeeded = !isIpv4(host) && this.scenario.dns?.[host] === undefined;
     const modelMs = udp ? LOCAL_OPEN_MS : link.rttMs + (dnsNeeded ? link.rttMs : 0) + (tls ? TLS_EXTRA_RTTS * link.rttMs + TLS_HANDSHAKE_CPU_MS : 0);
     const s: EmuSocket = {
       id,
@@ -725,7 +728,7 @@ export class Bg95Emulator implements ModemModule, HostIo {
       const verify = (this.sslcfg.get(`${sslctx}/seclevel`)?.[0] ?? '0') !== '0';
       const caPath = this.sslcfg.get(`${sslctx}/cacert`)?.[0];
       const ca = verify && caPath !== undefined ? this.ufs.get(caPath) : undefined;
-      const serverName = IPV4.test(host) ? undefined : host;
+      const serverName = isIpv4(host) ? undefined : host;
       tlsRequest = { verify, ...(ca !== undefined ? { ca } : {}), ...(serverName !== undefined ? { serverName } : {}) };
     }
     const address = this.scenario.dns?.[host] ?? host;
@@ -831,7 +834,7 @@ export class Bg95Emulator implements ModemModule, HostIo {
   private dnsgip(host: string): void {
     this.ok();
     const link = this.link();
-    const mapped = IPV4.test(host) ? host : this.scenario.dns?.[host];
+    const mapped = isIpv4(host) ? host : this.scenario.dns?.[host];
     if (!this.pdp.active) return this.urcAt(COMMAND_MS, `+QIURC: "dnsgip",${QI_PDP_BROKEN}`);
     this.activity();
     if (mapped !== undefined) return this.dnsAnswer(link.rttMs, mapped);

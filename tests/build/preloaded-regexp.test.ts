@@ -1,9 +1,14 @@
 /** No RegExp is made while a device module loads (tests/build/preloaded-regexp.ts says why). */
-import { deviceModuleLevelRegExps, moduleLevelRegExps } from './preloaded-regexp';
+import { HOST_GRAPH } from '../../sim/moddable/manifest.node';
+import { imageModuleLevelRegExps, moduleLevelRegExps } from './preloaded-regexp';
 
 describe('RegExps in the preloaded image', () => {
   test('no device module makes a RegExp while it loads', () => {
-    expect(deviceModuleLevelRegExps()).toEqual([]);
+    expect(imageModuleLevelRegExps()).toEqual([]);
+  });
+
+  test('nor does any module of the simulator program preloaded on the SDK XS (sim/moddable/)', () => {
+    expect(imageModuleLevelRegExps(HOST_GRAPH)).toEqual([]);
   });
 
   test('a module-level literal, a static field and new RegExp are found', () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { DEVICE_GRAPH } from './device-manifest';
-import { REPO, moduleGraph, sourceFile } from './module-graph';
+import { REPO, moduleGraph, sourceFile, type GraphOptions } from './module-graph';
 
 /**
  * RegExps that a module creates while it loads: preloading keeps them in the image, and SDK 8.2.3's
@@ -43,9 +43,9 @@ export function moduleLevelRegExps(file: string, source: string): ModuleLevelReg
   return found;
 }
 
-/** Every module-level RegExp of the device image. */
-export function deviceModuleLevelRegExps(): ModuleLevelRegExp[] {
-  return moduleGraph(DEVICE_GRAPH).modules.flatMap((m) => {
+/** Every module-level RegExp of an image: the device's by default. */
+export function imageModuleLevelRegExps(graph: GraphOptions = DEVICE_GRAPH): ModuleLevelRegExp[] {
+  return moduleGraph(graph).modules.flatMap((m) => {
     const file = sourceFile(m);
     return moduleLevelRegExps(path.relative(REPO, file), fs.readFileSync(file, 'utf8'));
   });

@@ -198,8 +198,10 @@ describe('FTP client behaviours on a scripted server', () => {
       if (c === 'EPSV') return '500 unknown command\r\n';
       if (c === 'PASV') return '227 Entering Passive Mode (10,0,0,5,195,80)\r\n';
       if (c.startsWith('STOR')) {
+        // The server ends the data connection, then confirms on the control connection.
         setTimeout(() => {
           n.data.options.onError?.('closed');
+          control.deliver('226 stored\r\n');
         }, 5);
         return '150 go\r\n';
       }
@@ -207,18 +209,12 @@ describe('FTP client behaviours on a scripted server', () => {
     }, { 'ftp.example.com': '192.0.2.10' });
     const ftp = new FtpClient(net, clock, { host: 'ftp.example.com', user: 'u', pass: 'p' });
     await ftp.connect();
-    const upload = ftp.store('/DATA/a.bson', Uint8Array.of(1, 2));
-    await new Promise((r) => setTimeout(r, 20));
+    await ftp.store('/DATA/a.bson', Uint8Array.of(1, 2));
     expect(net.data.options).toMatchObject({ address: '192.0.2.10', port: 195 * 256 + 80 });
     expect(net.data.options.tls).toBeUndefined();
-    net.sockets[0].deliver('226 stored\r\n');
-    await upload;
     expect(net.data.sent).toBe('\x01\x02');
     expect(net.data.closed).toBe(true);
-    const again = ftp.store('/DATA/b.bson', Uint8Array.of(3));
-    await new Promise((r) => setTimeout(r, 20));
-    net.sockets[0].deliver('226 stored\r\n');
-    await again;
+    await ftp.store('/DATA/b.bson', Uint8Array.of(3));
     expect(commands.filter((c) => c === 'EPSV')).toHaveLength(1);
     await ftp.quit();
   });

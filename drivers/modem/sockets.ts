@@ -1,6 +1,7 @@
 import { quoteParam } from '../../protocol/at/params';
 import { parseQird, parseQsslrecv } from '../../protocol/at/responses';
 import type { AtUrc } from '../../protocol/at/types';
+import { isIpv4 } from '../../protocol/net/address';
 import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type {
   Datagram,
@@ -88,17 +89,6 @@ type Service = 'tcpip' | 'ssl';
 
 function defer(fn: () => void): void {
   Promise.resolve().then(fn, () => undefined);
-}
-
-// A RegExp made at module load is preloaded, and SDK 8.2.3 XS corrupts the heap executing one
-// (docs/conventions.md, "Preloading"): the literal stays inside the function, compiled when it runs.
-function matchIpv4(text: string): RegExpExecArray | null {
-  return /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-}
-
-export function isIpv4(text: string): boolean {
-  const m = matchIpv4(text);
-  return m !== null && m.slice(1).every((p) => parseInt(p, 10) <= 255);
 }
 
 function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {

@@ -67,7 +67,7 @@ function mergeGroup(draft: Record<string, unknown>, doc: BsonDocument, group: st
 
 /** Rules between fields, checked on the merged configuration. */
 function crossCheck(config: Config): ConfigError | undefined {
-  const { radio, scheduleRadio, security } = config;
+  const { radio, scheduleRadio, security, remote } = config;
   // §4.2.2 multi-listening: element i of `duration` (and of a trigger's `data`, §4.2.5.1.1) is the
   // window of mode i, so a list must have one entry per mode.
   const modes = Array.isArray(radio.mode) ? radio.mode.length : 1;
@@ -82,5 +82,7 @@ function crossCheck(config: Config): ConfigError | undefined {
   }
   // §4.2.1.2: encrypted files need the AES-128 key.
   if (security.encryption && security.key === null) return fail('config.security.key', 'required when encryption is true');
+  // Product extension (docs/configuration.md): uploading over MQTT needs a broker.
+  if (remote.transport !== 'ftp' && remote.mqtt.addr === null) return fail('config.remote.mqtt.addr', `required when remote.transport is '${remote.transport}'`);
   return undefined;
 }

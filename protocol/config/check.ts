@@ -2,6 +2,7 @@
 import { BsonBinary, BsonDocument, BsonValue } from '../bson/types';
 import { Check, FieldSpec, ListCheck, TextFormat } from './schema';
 import { normalizeTrigger } from './trigger';
+import { isIpv4 } from '../net/address';
 import { ConfigError } from './types';
 import { bsonTypeOf, describe, integerOf, isDocument, sameTree } from './values';
 
@@ -103,6 +104,8 @@ function checkEnum(values: readonly (number | string)[], aliases: Readonly<Recor
 
 function checkText(maxLength: number, format: TextFormat | undefined, value: BsonValue, field: string): Checked {
   if (typeof value !== 'string') return fail(field, `expected string, got ${bsonTypeOf(value)}`);
+  // '' is "no server" for addresses (§4.2.3.2); the host format stores it as null, its only "none".
+  if (format === 'host' && value === '') return ok(null);
   const length = [...value].length;
   if (length > maxLength) return fail(field, `${length} characters, at most ${maxLength}`);
   const bad = format === undefined ? undefined : formatError(format, value);
@@ -117,7 +120,31 @@ function formatError(format: TextFormat, text: string): string | undefined {
       return /^\+?[0-9]{1,16}$/.test(text) ? undefined : `${JSON.stringify(text)} is not a phone number of up to 16 digits`;
     case 'hostPort':
       return hostPortError(text);
+    case 'host':
+      return hostError(text);
+    case 'clientId':
+      return /^[0-9a-zA-Z_-]+$/.test(text) ? undefined : `${JSON.stringify(text)} is not 1..23 characters of 0-9, a-z, A-Z, '_', '-'`;
+    case 'topicPrefix':
+      return topicPrefixError(text);
   }
+}
+
+/** A host name (RFC 1123 labels) or a dotted IPv4 address; no port, which has its own variable. */
+function hostError(text: string): string | undefined {
+  if (text.includes(':')) return `${JSON.stringify(text)} has a port: give it in port`;
+  const labels = text.split('.');
+  if (labels.every((l) => /^[0-9]+$/.test(l))) return isIpv4(text) ? undefined : `${JSON.stringify(text)} is not a dotted IPv4 address`;
+  const bad = labels.some((l) => !/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l));
+  return bad ? `${JSON.stringify(text)} is not a host name or IPv4 address` : undefined;
+}
+
+/** MQTT 3.1.1 §4.7: a topic name has no '+' or '#' and no NUL (§1.5.3); the prefix joins topics with '/'. */
+function topicPrefixError(text: string): string | undefined {
+  if (text === '') return 'empty, at least 1 character';
+  if (text.includes('+') || text.includes('#')) return `${JSON.stringify(text)} contains a wildcard ('+' or '#')`;
+  if (text.includes('\u0000')) return `${JSON.stringify(text)} contains NUL`;
+  if (text.startsWith('/') || text.endsWith('/')) return `${JSON.stringify(text)} starts or ends with '/'`;
+  return undefined;
 }
 
 /** §4.2.3.2, §4.2.3.3: `host` or `host:port` with port 1–65535; '' means no server. */

@@ -1,5 +1,5 @@
-/** Where the hub connects, as the FTP and NTP clients need it: host and port out of the `host[:port]` texts. */
-import { DEFAULT_FTP_PORT, DEFAULT_NTP_PORT, DEFAULT_NTP_SERVER } from './schema';
+/** Where the hub connects, as the FTP, NTP and MQTT clients need it: host and port out of the `host[:port]` texts. */
+import { DEFAULT_FTP_PORT, DEFAULT_MQTTS_PORT, DEFAULT_MQTT_PORT, DEFAULT_NTP_PORT, DEFAULT_NTP_SERVER } from './schema';
 import { Config } from './types';
 
 export interface Endpoint {
@@ -31,4 +31,14 @@ export function ntpEndpoints(config: Config): Endpoint[] {
     if (endpoint !== undefined) endpoints.push(endpoint);
   }
   return endpoints.length > 0 ? endpoints : [{ host: DEFAULT_NTP_SERVER, port: DEFAULT_NTP_PORT }];
+}
+
+/**
+ * Product extension (docs/configuration.md): the MQTT broker, port 1883 (8883 with `tls`) unless
+ * `remote.mqtt.port` is set; undefined while `remote.mqtt.addr` is null.
+ */
+export function mqttEndpoint(config: Config): (Endpoint & { tls: boolean }) | undefined {
+  const { addr, port, tls } = config.remote.mqtt;
+  if (addr === null) return undefined;
+  return { host: addr, port: port ?? (tls ? DEFAULT_MQTTS_PORT : DEFAULT_MQTT_PORT), tls };
 }

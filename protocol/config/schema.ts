@@ -39,8 +39,13 @@ export type Check =
 
 export type ListCheck = Extract<Check, { kind: 'list' }>;
 
-/** digits4: exactly four digits; phone: optional '+' then 1–16 digits; hostPort: `host[:port]`. */
-export type TextFormat = 'digits4' | 'phone' | 'hostPort';
+/**
+ * digits4: exactly four digits; phone: optional '+' then 1–16 digits; hostPort: `host[:port]`;
+ * host: a host name or dotted IPv4 without port, '' stored as null (no server, as '' is for
+ * `remote.ftp.addr`, §4.2.3.2); clientId: MQTT client identifier; topicPrefix: MQTT topic levels
+ * without wildcards.
+ */
+export type TextFormat = 'digits4' | 'phone' | 'hostPort' | 'host' | 'clientId' | 'topicPrefix';
 
 export type DefaultValue = number | string | boolean | null | readonly never[];
 
@@ -86,6 +91,16 @@ export const MODEM_TECH_ALIASES: Readonly<Record<string, string>> = freezeTable(
 export const DEFAULT_NTP_SERVER = 'pool.ntp.org';
 export const DEFAULT_NTP_PORT = 123;
 export const DEFAULT_FTP_PORT = 21;
+/** MQTT's IANA ports: 1883 plain, 8883 over TLS (`remote.mqtt.port` null). */
+export const DEFAULT_MQTT_PORT = 1883;
+export const DEFAULT_MQTTS_PORT = 8883;
+/** MQTT 3.1.1 §3.1.3.1: every server accepts client identifiers of 1–23 characters. */
+export const MAX_MQTT_CLIENT_ID_LENGTH = 23;
+export const MAX_MQTT_PREFIX_LENGTH = 64;
+export const UPLOAD_TRANSPORTS: readonly string[] = freezeTable(['ftp', 'mqtt', 'both']);
+export const MQTT_PAYLOAD_FORMATS: readonly string[] = freezeTable(['lansen', 'json', 'bson']);
+/** Where a product extension (not in the manual) is documented; its `source` starts with this. */
+export const EXTENSION_SOURCE = 'product extension, docs/configuration.md';
 
 const RADIO_MODE: Check = { kind: 'enum', values: [0, 1, 2] };
 const WINDOW_SECONDS: Check = { kind: 'int', min: 1, max: 3600 };
@@ -93,6 +108,8 @@ const TRIGGER_WINDOW_SECONDS: Check = { kind: 'int', min: 30, max: 3600 };
 const HOST_PORT: Check = { kind: 'text', maxLength: 64, format: 'hostPort' };
 const MODEM_TECH: Check = { kind: 'enum', values: MODEM_TECHS, aliases: MODEM_TECH_ALIASES };
 const FTP_FILE_BITS = 0x7;
+const MAX_PORT = 65535;
+const EXT = EXTENSION_SOURCE;
 
 export const CONFIG_SCHEMA: readonly FieldSpec[] = freezeTable([
   {
@@ -172,6 +189,26 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = freezeTable([
     check: { kind: 'oneOrList', item: HOST_PORT, list: { kind: 'list', item: HOST_PORT, minCount: 1, maxCount: MAX_NTP_SERVERS } },
     nullable: true, default: null, source: '§4.2.3.3, 9.1 (default null, which §4.2.3.3 resolves to pool.ntp.org); list form from §5.1.1.4',
   },
+
+  { path: 'remote.mqtt.addr', bson: TEXT, check: { kind: 'text', maxLength: 64, format: 'host' }, nullable: true, default: null, source: `${EXT} (64 characters like remote.ftp.addr; '' or null: no broker)` },
+  { path: 'remote.mqtt.port', bson: INTEGER, check: { kind: 'int', min: 1, max: MAX_PORT }, nullable: true, default: null, source: `${EXT} (null: 1883, 8883 with tls)` },
+  { path: 'remote.mqtt.tls', bson: BOOL, check: { kind: 'bool' }, nullable: false, default: false, source: EXT },
+  { path: 'remote.mqtt.user', bson: TEXT, check: { kind: 'text', maxLength: 32 }, nullable: true, default: null, source: `${EXT} (32 characters like remote.ftp.user)` },
+  { path: 'remote.mqtt.pass', bson: TEXT, check: { kind: 'text', maxLength: 32 }, nullable: true, default: null, source: `${EXT} (32 characters like remote.ftp.pass)` },
+  {
+    path: 'remote.mqtt.clientId', bson: TEXT, check: { kind: 'text', maxLength: MAX_MQTT_CLIENT_ID_LENGTH, format: 'clientId' }, nullable: true,
+    default: null, source: `${EXT} (MQTT 3.1.1 §3.1.3.1; null: the uid)`,
+  },
+  {
+    path: 'remote.mqtt.prefix', bson: TEXT, check: { kind: 'text', maxLength: MAX_MQTT_PREFIX_LENGTH, format: 'topicPrefix' }, nullable: false,
+    default: 'wmbus', source: `${EXT} (MQTT 3.1.1 §4.7: no wildcards in a topic name)`,
+  },
+  { path: 'remote.mqtt.format', bson: TEXT, check: { kind: 'enum', values: MQTT_PAYLOAD_FORMATS }, nullable: false, default: 'lansen', source: EXT },
+  { path: 'remote.mqtt.qos', bson: INTEGER, check: { kind: 'enum', values: [0, 1] }, nullable: false, default: 1, source: `${EXT} (QoS 2 is not supported)` },
+  { path: 'remote.mqtt.listen', bson: INTEGER, check: { kind: 'int', min: 0, max: 600 }, nullable: false, default: 30, source: `${EXT} (Lansen's default)` },
+  { path: 'remote.mqtt.keepAlive', bson: INTEGER, check: { kind: 'int', min: 10, max: 1800 }, nullable: false, default: 60, source: EXT },
+  { path: 'remote.mqtt.cleanSession', bson: BOOL, check: { kind: 'bool' }, nullable: false, default: false, source: EXT },
+  { path: 'remote.transport', bson: TEXT, check: { kind: 'enum', values: UPLOAD_TRANSPORTS }, nullable: false, default: 'ftp', source: `${EXT} (ftp: the manual's behaviour)` },
 
   { path: 'alarms.oneAlarmPerDay', bson: BOOL, check: { kind: 'bool' }, nullable: false, default: true, source: '§4.2.4, 9.1 (default stated in the description)' },
   { path: 'alarms.temperature', bson: INTEGER, check: { kind: 'int', min: 10, max: 50, orZero: true }, nullable: true, default: null, source: '§4.2.4, 9.1' },

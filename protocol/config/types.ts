@@ -103,6 +103,39 @@ export interface FtpConfig {
   dir: string | null;
 }
 
+/**
+ * This product's extension (docs/configuration.md): how a session uploads. 'ftp' is the manual's
+ * behaviour; 'mqtt' sends everything to the broker; 'both' publishes the frames over MQTT, then runs
+ * the FTP session for the other files and the INBOX.
+ */
+export type UploadTransport = 'ftp' | 'mqtt' | 'both';
+
+/** Product extension: the frame payload on the broker (Lansen's layout, or this product's JSON or BSON). */
+export type MqttPayloadFormat = 'lansen' | 'json' | 'bson';
+
+/** Product extension (docs/configuration.md): the MQTT 3.1.1 broker the box publishes to. */
+export interface MqttConfig {
+  /** Broker host name or dotted IPv4 (no port); null: MQTT not configured. */
+  addr: string | null;
+  /** 1-65535; null: 1883, or 8883 with tls. */
+  port: number | null;
+  tls: boolean;
+  user: string | null;
+  pass: string | null;
+  /** 1-23 characters of [0-9a-zA-Z_-] (MQTT 3.1.1 §3.1.3.1 guarantees 23); null: the uid. */
+  clientId: string | null;
+  /** Topic prefix of the json and bson formats, 1-64 chars, no '+', '#', no leading/trailing '/', no NUL; default 'wmbus'. */
+  prefix: string;
+  format: MqttPayloadFormat;
+  qos: 0 | 1;
+  /** Seconds the box listens on its configuration topic after the upload, 0-600; default 30 (Lansen's default). */
+  listen: number;
+  /** Keep-alive seconds, 10-1800; default 60. */
+  keepAlive: number;
+  /** false (default): the broker keeps the box's subscription and queues configuration messages while it sleeps. */
+  cleanSession: boolean;
+}
+
 export interface RemoteConfig {
   modem: ModemConfig;
   ftp: FtpConfig;
@@ -112,6 +145,10 @@ export interface RemoteConfig {
    * ('' = unused slot).
    */
   ntp: string | string[] | null;
+  /** Product extension: the MQTT broker. */
+  mqtt: MqttConfig;
+  /** Product extension: which uploads go where; default 'ftp' (the manual's behaviour). */
+  transport: UploadTransport;
 }
 
 export interface AlarmsConfig {

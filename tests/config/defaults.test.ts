@@ -1,5 +1,5 @@
 /** Appendix 9.1 default values, and the factory pre-configuration of §3.1.1.2 / §3.1.1.4. */
-import { CONFIG_SCHEMA } from '../../protocol/config/schema';
+import { CONFIG_SCHEMA, EXTENSION_SOURCE } from '../../protocol/config/schema';
 import { defaultConfig, withFactoryPreset } from '../../protocol/config/defaults';
 import { getPath } from '../../protocol/config/values';
 import { ejson } from './spec';
@@ -50,13 +50,39 @@ const APPENDIX_DEFAULTS: [string, unknown][] = [
   ['monitoringPeriod', 60],
 ];
 
+/** This product's extensions of the schema, with the defaults docs/configuration.md gives. */
+const EXTENSION_DEFAULTS: [string, unknown][] = [
+  ['remote.mqtt.addr', null],
+  ['remote.mqtt.port', null],
+  ['remote.mqtt.tls', false],
+  ['remote.mqtt.user', null],
+  ['remote.mqtt.pass', null],
+  ['remote.mqtt.clientId', null],
+  ['remote.mqtt.prefix', 'wmbus'],
+  ['remote.mqtt.format', 'lansen'],
+  ['remote.mqtt.qos', 1],
+  ['remote.mqtt.listen', 30],
+  ['remote.mqtt.keepAlive', 60],
+  ['remote.mqtt.cleanSession', false],
+  ['remote.transport', 'ftp'],
+];
+
 describe('defaults (appendix 9.1)', () => {
   test.each(APPENDIX_DEFAULTS)('%s defaults to %p', (path, value) => {
     expect(getPath(defaultConfig(), path)).toEqual(value);
   });
 
-  test('the schema has exactly the variables of the appendix, no more', () => {
-    expect(CONFIG_SCHEMA.map((s) => s.path).sort()).toEqual(APPENDIX_DEFAULTS.map(([p]) => p).sort());
+  test.each(EXTENSION_DEFAULTS)('product extension %s defaults to %p', (path, value) => {
+    expect(getPath(defaultConfig(), path)).toEqual(value);
+  });
+
+  test('the schema has exactly the variables of the appendix and the product extensions, no more', () => {
+    expect(CONFIG_SCHEMA.map((s) => s.path).sort()).toEqual([...APPENDIX_DEFAULTS, ...EXTENSION_DEFAULTS].map(([p]) => p).sort());
+  });
+
+  test('the fields marked as product extensions are exactly the ones not in the appendix', () => {
+    const marked = CONFIG_SCHEMA.filter((s) => s.source.startsWith(EXTENSION_SOURCE)).map((s) => s.path);
+    expect(marked.sort()).toEqual(EXTENSION_DEFAULTS.map(([p]) => p).sort());
   });
 
   test('each call returns a fresh configuration', () => {

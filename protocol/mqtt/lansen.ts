@@ -1,0 +1,829 @@
+/**
+ * Lansen LAN-WMBUS-G2 gateway MQTT packets (Lansen wM-Bus B4 gateway MQTT manual, rev. K): the data
+ * packet that carries one received telegram in a wM-Bus container record (topic LAS/W/D/<serial>),
+ * the status packet and the ready-for-configuration packet. Each is an M-Bus long frame (EN 13757-2
+ * §5: 68 L L 68 C A CI … checksum 16) with a long transport header (CI 0x72, EN 13757-7) and
+ * EN 13757-3 data records. Pure codecs: bytes in, bytes out; decoders never throw.
+ */
+import { freezeTable } from '../freeze';
+import { toHex } from '../text/utf8';
+import { idBytesFromText, idText } from '../wmbus/identity';
+import { manufacturerCode } from '../wmbus/header';
+
+/**
+ * Lansen addresses a gateway by an 8-digit serial (topics LAS/W/x/<serial>, the BCD fabrication
+ * number record of every packet), this product by its uid: the serial is the uid's decimal digits,
+ * the last 8, left-padded with zeros (`WE_000123` → `00000123`).
+ */
+export function gatewaySerial(uid: string): string {
+  let digits = '';
+  for (let i = 0; i < uid.length; i++) {
+    const c = uid.charCodeAt(i);
+    if (c >= CODE_0 && c <= CODE_9) digits += uid[i];
+  }
+  if (digits.length > SERIAL_DIGITS) digits = digits.slice(digits.length - SERIAL_DIGITS);
+  while (digits.length < SERIAL_DIGITS) digits = '0' + digits;
+  return digits;
+}
+
+export interface LansenTopics {
+  readonly data: string;
+  readonly config: string;
+  readonly response: string;
+  readonly ready: string;
+}
+
+/** Lansen MQTT manual, "MQTT traffic": data D, configuration C, configuration response R, ready I. */
+export function lansenTopics(serial: string): LansenTopics {
+  return { data: `LAS/W/D/${serial}`, config: `LAS/W/C/${serial}`, response: `LAS/W/R/${serial}`, ready: `LAS/W/I/${serial}` };
+}
+
+const CODE_0 = 0x30;
+const CODE_9 = 0x39;
+const SERIAL_DIGITS = 8;
+
+/** EN 13757-2 §5.1 long frame: start, L, L, start, …, checksum, stop. */
+const START = 0x68;
+const STOP = 0x16;
+/** Start, L, L, start before the C-field; checksum and stop after the data. */
+const FRAME_HEAD_BYTES = 4;
+const FRAME_TAIL_BYTES = 2;
+const C_OFFSET = 4;
+const A_OFFSET = 5;
+const CI_OFFSET = 6;
+const HEADER_OFFSET = 7;
+/** Long transport header (EN 13757-7): ID(4) M(2) version, device type, access, status, configuration(2). */
+const LONG_HEADER_BYTES = 12;
+const RECORDS_OFFSET = HEADER_OFFSET + LONG_HEADER_BYTES;
+const MAX_L = 0xff;
+const BYTE = 0xff;
+
+/** Lansen MQTT manual, container packet: C RSP_UD 0x08; status and ready packets: SND_NR 0x44. */
+const C_RSP_UD = 0x08;
+const C_SND_NR = 0x44;
+/** EN 13757-2 §5.3: primary address 0xFD, secondary addressing. */
+const A_SECONDARY = 0xfd;
+const CI_LONG_HEADER = 0x72;
+
+/** `LAS` as an EN 13757-3 manufacturer code: ((L-64)<<10)|((A-64)<<5)|(S-64). */
+const M_LAS = 0x3033;
+/**
+ * The gateway's own address in the status and ready headers: Lansen's manual shows it in the
+ * configuration response header (LAS/W/R): serial (BCD), version 0x0A, device type 0x31
+ * (EN 13757-3 device type table: communication controller / MUC).
+ */
+const GATEWAY_VERSION = 0x0a;
+const GATEWAY_DEVICE_TYPE = 0x31;
+/** EN 13757-7 status byte bit 2: power low. */
+const STATUS_POWER_LOW = 0x04;
+
+/** wM-Bus DLL of the contained telegram: L C M(2) ID(4) version type (EN 13757-4). */
+const DLL_M_OFFSET = 2;
+const DLL_ID_OFFSET = 4;
+const DLL_VERSION_OFFSET = 8;
+const DLL_TYPE_OFFSET = 9;
+const ID_BYTES = 4;
+
+/**
+ * Record signatures (DIB and VIB bytes, in hex as `readRecords` keys them) of the Lansen MQTT manual.
+ * Container and status packets, bytes 20–25: DIF 8-digit BCD, VIF fabrication number: the gateway serial.
+ */
+const KEY_GATEWAY_SERIAL = '0c78';
+/** Container DR1: 48-bit, VIF 0x6D type I date and time (EN 13757-3 Annex A): reception time. */
+const KEY_RECEIVED_AT = '066d';
+/** Container DR2: 8-bit, VIF extension 0xFD, VIFE 0x71 RSSI. */
+const KEY_RSSI = '01fd71';
+/** Container DR3: 8-digit BCD, DIFE subunit 1, VIF fabrication number: repeater serial. */
+const KEY_REPEATER = '8c4078';
+/** Container DR4: 8-bit, DIFE subunit 1, VIF 0xFD, VIFE RSSI, relative deviation, multiplier 0.01. */
+const KEY_REPEATER_RSSI = '8140fdf19474';
+/** Container DR5: variable length, VIF 0xFD, VIFE 0x3B data container for the wireless M-Bus protocol. */
+const KEY_CONTAINER = '0dfd3b';
+
+/** Lansen MQTT manual, container packet: DR3 0xFFFFFFFF = not received through a repeater; DR4 0xFF = not used. */
+const NO_REPEATER = 'ffffffff';
+const NO_REPEATER_RSSI = 0xff;
+const MAX_REPEATER_RSSI = 100;
+const MAX_TELEGRAM_BYTES = 0xff;
+const INT8_MIN = -128;
+const INT8_MAX = 127;
+
+const GATEWAY_SERIAL_RECORD: readonly number[] = freezeTable([0x0c, 0x78]);
+const RECEIVED_AT_RECORD: readonly number[] = freezeTable([0x06, 0x6d]);
+const RSSI_RECORD: readonly number[] = freezeTable([0x01, 0xfd, 0x71]);
+const REPEATER_RECORD: readonly number[] = freezeTable([0x8c, 0x40, 0x78]);
+const REPEATER_RSSI_RECORD: readonly number[] = freezeTable([0x81, 0x40, 0xfd, 0xf1, 0x94, 0x74]);
+const CONTAINER_RECORD: readonly number[] = freezeTable([0x0d, 0xfd, 0x3b]);
+
+/** EN 13757-3 Annex A type I (48-bit date and time), field by field. */
+export interface TypeIDateTime {
+  /** Full year, 2000–2099 (the type carries 0–99). */
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  /** 1 Monday … 7 Sunday, 0 not specified. */
+  readonly dayOfWeek: number;
+  /** 1–53, 0 not specified. */
+  readonly week: number;
+  /** Bit 7: time during daylight saving. */
+  readonly summerTime: boolean;
+  /** Bit 8: leap year. */
+  readonly leapYear: boolean;
+  /** Bit 16: time invalid. */
+  readonly invalid: boolean;
+  /** Bit 15: sign of the daylight saving deviation, true = +. */
+  readonly dstPositive: boolean;
+  /** Bits 47–48: daylight saving deviation in hours, 0–3. */
+  readonly dstHours: number;
+}
+
+const TYPE_I_BYTES = 6;
+const SIX_BITS = 0x3f;
+const FIVE_BITS = 0x1f;
+const FOUR_BITS = 0x0f;
+const BIT6 = 0x40;
+const BIT7 = 0x80;
+const DOW_SHIFT = 5;
+const YEAR_LOW_SHIFT = 5;
+const YEAR_LOW_MASK = 0x07;
+const YEAR_HIGH_SHIFT = 4;
+const YEAR_LOW_BITS = 3;
+const DST_SHIFT = 6;
+const DST_MASK = 0x03;
+const CENTURY = 2000;
+const YEARS_PER_CENTURY = 100;
+
+const SECONDS_PER_MINUTE = 60;
+const SECONDS_PER_HOUR = 3600;
+const SECONDS_PER_DAY = 86400;
+const DAYS_PER_WEEK = 7;
+/** 1970-01-01 was a Thursday (ISO day 4): day 0 + 3 ≡ Monday-based index 3. */
+const EPOCH_DOW_OFFSET = 3;
+
+/** A UTC instant as calendar fields (proleptic Gregorian). */
+export interface UtcCivil {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  /** ISO day of week: 1 Monday … 7 Sunday. */
+  readonly dayOfWeek: number;
+}
+
+/** Days since 1970-01-01 → year, month, day (H. Hinnant's civil_from_days, era of 400 years). */
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [era * 400 + yoe + (month <= 2 ? 1 : 0), month, day];
+}
+
+/** Year, month, day → days since 1970-01-01 (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - daysFromCivil(year, month, 1);
+}
+
+/** UTC seconds since 1970 as calendar fields; no Date object, so every engine gives the same. */
+export function utcCivil(seconds: number): UtcCivil {
+  const days = Math.floor(seconds / SECONDS_PER_DAY);
+  const rest = seconds - days * SECONDS_PER_DAY;
+  const [year, month, day] = civilFromDays(days);
+  const dow = (((days + EPOCH_DOW_OFFSET) % DAYS_PER_WEEK) + DAYS_PER_WEEK) % DAYS_PER_WEEK;
+  return {
+    year,
+    month,
+    day,
+    hour: Math.floor(rest / SECONDS_PER_HOUR),
+    minute: Math.floor((rest % SECONDS_PER_HOUR) / SECONDS_PER_MINUTE),
+    second: rest % SECONDS_PER_MINUTE,
+    dayOfWeek: dow + 1,
+  };
+}
+
+/**
+ * A UTC instant as type I fields, written the way the Lansen manual's example does
+ * (2000-01-01 00:01:02 → 02 01 C0 01 01 00): day of week set; week, summer time, leap year and
+ * daylight saving deviation left 0. This product's clock is UTC, so no summer time. A time outside
+ * 2000–2099 (a clock never set) is marked invalid (bit 16) with every field 0.
+ */
+export function typeIFromUtc(seconds: number): TypeIDateTime {
+  const c = utcCivil(Math.floor(seconds));
+  const none = { week: 0, summerTime: false, leapYear: false, dstPositive: false, dstHours: 0 };
+  if (c.year < CENTURY || c.year >= CENTURY + YEARS_PER_CENTURY) {
+    return { year: CENTURY, month: 0, day: 0, hour: 0, minute: 0, second: 0, dayOfWeek: 0, ...none, invalid: true };
+  }
+  return { ...c, ...none, invalid: false };
+}
+
+/** EN 13757-3 Annex A type I: 6 bytes, least significant first. */
+export function encodeTypeI(t: TypeIDateTime): Uint8Array {
+  const y = (t.year - CENTURY) & 0x7f;
+  return Uint8Array.of(
+    (t.second & SIX_BITS) | (t.summerTime ? BIT6 : 0) | (t.leapYear ? BIT7 : 0),
+    (t.minute & SIX_BITS) | (t.dstPositive ? BIT6 : 0) | (t.invalid ? BIT7 : 0),
+    (t.hour & FIVE_BITS) | ((t.dayOfWeek & YEAR_LOW_MASK) << DOW_SHIFT),
+    (t.day & FIVE_BITS) | ((y & YEAR_LOW_MASK) << YEAR_LOW_SHIFT),
+    (t.month & FOUR_BITS) | ((y >> YEAR_LOW_BITS) << YEAR_HIGH_SHIFT),
+    (t.week & SIX_BITS) | ((t.dstHours & DST_MASK) << DST_SHIFT),
+  );
+}
+
+/** The 6 type I bytes at `offset` as fields (no range checks; see `typeIToUtc`). */
+export function decodeTypeI(bytes: Uint8Array, offset = 0): TypeIDateTime {
+  const b = bytes.subarray(offset, offset + TYPE_I_BYTES);
+  return {
+    year: CENTURY + (((b[3] >> YEAR_LOW_SHIFT) & YEAR_LOW_MASK) | ((b[4] >> YEAR_HIGH_SHIFT) << YEAR_LOW_BITS)),
+    month: b[4] & FOUR_BITS,
+    day: b[3] & FIVE_BITS,
+    hour: b[2] & FIVE_BITS,
+    minute: b[1] & SIX_BITS,
+    second: b[0] & SIX_BITS,
+    dayOfWeek: b[2] >> DOW_SHIFT,
+    week: b[5] & SIX_BITS,
+    summerTime: (b[0] & BIT6) !== 0,
+    leapYear: (b[0] & BIT7) !== 0,
+    invalid: (b[1] & BIT7) !== 0,
+    dstPositive: (b[1] & BIT6) !== 0,
+    dstHours: (b[5] >> DST_SHIFT) & DST_MASK,
+  };
+}
+
+/**
+ * The fields read as a UTC instant (seconds since 1970), or null when they do not form a date.
+ * The flags are not applied: a Lansen gateway writes its local time with the summer-time flag, this
+ * product writes UTC.
+ */
+export function typeIToUtc(t: TypeIDateTime): number | null {
+  if (t.year >= CENTURY + YEARS_PER_CENTURY || t.month < 1 || t.month > 12 || t.day < 1) return null;
+  if (t.day > daysInMonth(t.year, t.month) || t.hour > 23 || t.minute > 59 || t.second > 59) return null;
+  return daysFromCivil(t.year, t.month, t.day) * SECONDS_PER_DAY + t.hour * SECONDS_PER_HOUR + t.minute * SECONDS_PER_MINUTE + t.second;
+}
+
+/** Whether `serial` is 8 decimal digits (it is written as BCD). */
+function isSerial(serial: string): boolean {
+  if (serial.length !== SERIAL_DIGITS) return false;
+  for (let i = 0; i < serial.length; i++) {
+    const c = serial.charCodeAt(i);
+    if (c < CODE_0 || c > CODE_9) return false;
+  }
+  return true;
+}
+
+function serialBytes(serial: string): Uint8Array {
+  const bytes = isSerial(serial) ? idBytesFromText(serial) : undefined;
+  if (bytes === undefined) throw new RangeError(`Lansen gateway serial '${serial}' is not 8 decimal digits`);
+  return bytes;
+}
+
+function pushLe(out: number[], value: number, count: number): void {
+  let v = value;
+  for (let i = 0; i < count; i++) {
+    out.push(v & BYTE);
+    v = Math.floor(v / 0x100);
+  }
+}
+
+function pushAll(out: number[], bytes: ArrayLike<number>): void {
+  for (let i = 0; i < bytes.length; i++) out.push(bytes[i]);
+}
+
+function readLe(bytes: Uint8Array, offset: number, count: number): number {
+  let v = 0;
+  for (let i = count - 1; i >= 0; i--) v = v * 0x100 + bytes[offset + i];
+  return v;
+}
+
+function int8(value: number): number {
+  return value > INT8_MAX ? value - 0x100 : value;
+}
+
+/**
+ * A long frame around `body` (C-field onwards). EN 13757-2 §5.1: checksum = sum of C-field to the
+ * last data byte, mod 256. Lansen MQTT manual: a frame longer than 255 bytes splits its length over
+ * both L-fields, which add up to it; this codec writes 0xFF in the first and the rest in the second.
+ */
+function longFrame(body: readonly number[]): Uint8Array {
+  const n = body.length;
+  const out = new Uint8Array(FRAME_HEAD_BYTES + n + FRAME_TAIL_BYTES);
+  out[0] = START;
+  out[1] = n > MAX_L ? MAX_L : n;
+  out[2] = n > MAX_L ? n - MAX_L : n;
+  out[3] = START;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    out[FRAME_HEAD_BYTES + i] = body[i];
+    sum += body[i];
+  }
+  out[FRAME_HEAD_BYTES + n] = sum & BYTE;
+  out[FRAME_HEAD_BYTES + n + 1] = STOP;
+  return out;
+}
+
+/** C-field, A-field, CI 0x72 and the long transport header. */
+function header(c: number, id: ArrayLike<number>, mField: number, version: number, deviceType: number, access: number, status: number): number[] {
+  const out = [c, A_SECONDARY, CI_LONG_HEADER];
+  pushAll(out, id);
+  pushLe(out, mField, 2);
+  out.push(version & BYTE, deviceType & BYTE, access & BYTE, status & BYTE);
+  // Configuration field 00 00: no encryption (Lansen MQTT manual: "Encryption off").
+  out.push(0, 0);
+  return out;
+}
+
+/** The address in a long transport header. */
+export interface LansenAddress {
+  /** Identification number as printed (8 digits, BCD for Lansen). */
+  readonly id: string;
+  readonly manufacturer: string;
+  readonly mField: number;
+  readonly version: number;
+  readonly deviceType: number;
+}
+
+interface FrameHeader {
+  readonly c: number;
+  readonly address: LansenAddress;
+  readonly access: number;
+  readonly status: number;
+  readonly configuration: number;
+}
+
+type Parsed<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly error: string };
+
+/** Checks start, L-fields, stop and checksum, and reads the long header. */
+function parseFrame(bytes: Uint8Array, c: number): Parsed<{ header: FrameHeader; end: number }> {
+  if (bytes.length < FRAME_HEAD_BYTES + FRAME_TAIL_BYTES) return { ok: false, error: `truncated: ${bytes.length} bytes is shorter than a long frame` };
+  if (bytes[0] !== START || bytes[3] !== START) return { ok: false, error: 'bad start: a long frame begins 68 L L 68' };
+  const n = bytes.length - FRAME_HEAD_BYTES - FRAME_TAIL_BYTES;
+  const l1 = bytes[1];
+  const l2 = bytes[2];
+  const lengthOk = n > MAX_L ? l1 + l2 === n : l1 === n && l2 === n;
+  if (!lengthOk) return { ok: false, error: `length mismatch: L-fields ${l1}, ${l2} for ${n} bytes between start and checksum` };
+  const end = FRAME_HEAD_BYTES + n;
+  if (bytes[end + 1] !== STOP) return { ok: false, error: 'bad stop: a long frame ends with 16' };
+  let sum = 0;
+  for (let i = FRAME_HEAD_BYTES; i < end; i++) sum += bytes[i];
+  if ((sum & BYTE) !== bytes[end]) {
+    return { ok: false, error: `checksum: frame carries 0x${toHex(bytes.subarray(end, end + 1))}, bytes sum to 0x${toHex(Uint8Array.of(sum & BYTE))}` };
+  }
+  if (end < RECORDS_OFFSET) return { ok: false, error: 'truncated: the long transport header is incomplete' };
+  if (bytes[C_OFFSET] !== c) return { ok: false, error: `C-field 0x${toHex(bytes.subarray(C_OFFSET, C_OFFSET + 1))}, expected 0x${toHex(Uint8Array.of(c))}` };
+  if (bytes[A_OFFSET] !== A_SECONDARY || bytes[CI_OFFSET] !== CI_LONG_HEADER) return { ok: false, error: 'not an A 0xFD, CI 0x72 long-header frame' };
+  const mField = bytes[HEADER_OFFSET + 4] | (bytes[HEADER_OFFSET + 5] << 8);
+  return {
+    ok: true,
+    end,
+    header: {
+      c,
+      address: {
+        id: idText(bytes, HEADER_OFFSET),
+        manufacturer: manufacturerCode(mField),
+        mField,
+        version: bytes[HEADER_OFFSET + 6],
+        deviceType: bytes[HEADER_OFFSET + 7],
+      },
+      access: bytes[HEADER_OFFSET + 8],
+      status: bytes[HEADER_OFFSET + 9],
+      configuration: readLe(bytes, HEADER_OFFSET + 10, 2),
+    },
+  };
+}
+
+/** One EN 13757-3 data record: its DIB and VIB bytes in hex, and where its data lies. */
+interface DataRecord {
+  readonly key: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** EN 13757-3 §6.3 data field: data bytes per DIF low nibble (0x0D variable, read from LVAR). */
+const DATA_BYTES: readonly number[] = freezeTable([0, 1, 2, 3, 4, 4, 6, 8, 0, 1, 2, 3, 4, -1, 6, 0]);
+const DIF_VARIABLE = 0x0d;
+const DIF_IDLE_FILLER = 0x2f;
+const DIF_MANUFACTURER = 0x0f;
+const DIF_MORE_RECORDS = 0x1f;
+const EXTENSION_BIT = 0x80;
+
+/**
+ * The data records of `bytes[start, end)`. LVAR is read as a byte count: the only variable-length
+ * records of Lansen packets are the telegram container (whose count may exceed 0xBF, which
+ * EN 13757-3 reserves for other encodings) and ASCII strings.
+ */
+function readRecords(bytes: Uint8Array, start: number, end: number): Parsed<{ records: DataRecord[] }> {
+  const records: DataRecord[] = [];
+  let pos = start;
+  while (pos < end) {
+    const dif = bytes[pos];
+    if (dif === DIF_IDLE_FILLER) {
+      pos += 1;
+      continue;
+    }
+    if (dif === DIF_MANUFACTURER || dif === DIF_MORE_RECORDS) break;
+    const keyStart = pos;
+    pos += 1;
+    let ext = dif & EXTENSION_BIT;
+    while (ext !== 0 && pos < end) {
+      ext = bytes[pos] & EXTENSION_BIT;
+      pos += 1;
+    }
+    if (pos >= end) return { ok: false, error: `truncated record at byte ${keyStart}` };
+    ext = EXTENSION_BIT;
+    while (ext !== 0 && pos < end) {
+      ext = bytes[pos] & EXTENSION_BIT;
+      pos += 1;
+    }
+    if (ext !== 0) return { ok: false, error: `truncated record at byte ${keyStart}` };
+    const key = toHex(bytes.subarray(keyStart, pos));
+    let length = DATA_BYTES[dif & FOUR_BITS];
+    if ((dif & FOUR_BITS) === DIF_VARIABLE) {
+      if (pos >= end) return { ok: false, error: `truncated record at byte ${keyStart}` };
+      length = bytes[pos];
+      pos += 1;
+    }
+    if (pos + length > end) return { ok: false, error: `truncated record at byte ${keyStart}: ${length} data bytes announced, ${end - pos} left` };
+    records.push({ key, offset: pos, length });
+    pos += length;
+  }
+  return { ok: true, records };
+}
+
+function findRecord(records: readonly DataRecord[], key: string, length: number): DataRecord | undefined {
+  for (const r of records) if (r.key === key && (length < 0 || r.length === length)) return r;
+  return undefined;
+}
+
+function missing(name: string, key: string): { ok: false; error: string } {
+  return { ok: false, error: `missing record ${name} (${key})` };
+}
+
+/** What `encodeContainer` writes besides the frame; defaults are this product's (no repeater). */
+export interface ContainerOptions {
+  /** Access number of the transport header; default the low byte of the frame's store serial, else 0. */
+  readonly access?: number;
+  /** Status byte of the transport header; default 0. */
+  readonly status?: number;
+  /** DR3: serial (8 digits) of the repeater the telegram came through; default none (0xFFFFFFFF). */
+  readonly repeater?: string;
+  /** DR4: the repeater's relative RSSI 0 (best) – 100; default not used (0xFF). */
+  readonly repeaterRssi?: number;
+  /** DR1 as type I fields, to write flags as another gateway did; default `typeIFromUtc(frame.time)`. */
+  readonly receivedAt?: TypeIDateTime;
+}
+
+/** A received frame as the store keeps it (tasks/store/types.ts `StoredFrame`). */
+export interface ContainerFrame {
+  /** Reception time, UTC seconds since 1970. */
+  readonly time: number;
+  /** RSSI, dBm. */
+  readonly rssi: number;
+  /** The telegram, L-field first, DLL CRCs removed. */
+  readonly frame: Uint8Array;
+  /** The store's serial of the frame: its low byte is the default access number. */
+  readonly serial?: number;
+}
+
+/**
+ * The Lansen data packet (topic LAS/W/D/<serial>) carrying one received telegram. As in the
+ * manual's example packet, the transport header holds the address of the contained telegram's
+ * meter (its DLL ID, M, version, device type), and the gateway serial is the BCD record after it.
+ * DR1 reception time is UTC. RangeError for a serial that is not 8 digits or a telegram of 0 or more
+ * than 255 bytes.
+ */
+export function encodeContainer(frame: ContainerFrame, serial: string, options: ContainerOptions = {}): Uint8Array {
+  const telegram = frame.frame;
+  if (telegram.length === 0 || telegram.length > MAX_TELEGRAM_BYTES) {
+    throw new RangeError(`Lansen container: a telegram of ${telegram.length} bytes does not fit (1-255)`);
+  }
+  const gateway = serialBytes(serial);
+  const repeater = options.repeater === undefined ? Uint8Array.of(BYTE, BYTE, BYTE, BYTE) : serialBytes(options.repeater);
+  // A telegram shorter than its DLL leaves the missing address bytes 0.
+  const dll = new Uint8Array(DLL_TYPE_OFFSET + 1);
+  dll.set(telegram.subarray(0, DLL_TYPE_OFFSET + 1));
+  const access = options.access ?? (frame.serial === undefined ? 0 : frame.serial & BYTE);
+  const out = header(C_RSP_UD, dll.subarray(DLL_ID_OFFSET, DLL_ID_OFFSET + ID_BYTES), readLe(dll, DLL_M_OFFSET, 2), dll[DLL_VERSION_OFFSET], dll[DLL_TYPE_OFFSET], access, options.status ?? 0);
+  pushAll(out, GATEWAY_SERIAL_RECORD);
+  pushAll(out, gateway);
+  pushAll(out, RECEIVED_AT_RECORD);
+  pushAll(out, encodeTypeI(options.receivedAt ?? typeIFromUtc(frame.time)));
+  pushAll(out, RSSI_RECORD);
+  // DR2: RSSI as a signed byte (two's complement, as the manual's status DR14 says of the same VIFE).
+  out.push(Math.max(INT8_MIN, Math.min(INT8_MAX, Math.round(frame.rssi))) & BYTE);
+  pushAll(out, REPEATER_RECORD);
+  pushAll(out, repeater);
+  pushAll(out, REPEATER_RSSI_RECORD);
+  const rr = options.repeaterRssi;
+  out.push(rr === undefined || rr < 0 || rr > MAX_REPEATER_RSSI ? NO_REPEATER_RSSI : rr);
+  pushAll(out, CONTAINER_RECORD);
+  out.push(telegram.length);
+  pushAll(out, telegram);
+  return longFrame(out);
+}
+
+export type ContainerResult =
+  | {
+      readonly ok: true;
+      /** Gateway serial (8 digits). */
+      readonly serial: string;
+      /** DR1 read as UTC seconds (see `typeIToUtc`), null when its fields are not a date. */
+      readonly time: number | null;
+      /** DR1 field by field, flags included. */
+      readonly receivedAt: TypeIDateTime;
+      /** DR2, dBm. */
+      readonly rssi: number;
+      /** DR5: the telegram, L-field first. */
+      readonly telegram: Uint8Array;
+      /** DR3, null for 0xFFFFFFFF (not through a repeater). */
+      readonly repeater: string | null;
+      /** DR4, null for 0xFF (not used). */
+      readonly repeaterRssi: number | null;
+      /** Transport header: the contained telegram's meter. */
+      readonly meter: LansenAddress;
+      readonly access: number;
+      readonly status: number;
+      readonly configuration: number;
+    }
+  | { readonly ok: false; readonly error: string };
+
+/** Reads a Lansen data packet; any malformation gives `{ ok: false, error }`. */
+export function decodeContainer(bytes: Uint8Array): ContainerResult {
+  const frame = parseFrame(bytes, C_RSP_UD);
+  if (!frame.ok) return frame;
+  const parsed = readRecords(bytes, RECORDS_OFFSET, frame.end);
+  if (!parsed.ok) return parsed;
+  const records = parsed.records;
+  const serial = findRecord(records, KEY_GATEWAY_SERIAL, ID_BYTES);
+  if (serial === undefined) return missing('gateway serial', KEY_GATEWAY_SERIAL);
+  const at = findRecord(records, KEY_RECEIVED_AT, TYPE_I_BYTES);
+  if (at === undefined) return missing('DR1 reception time', KEY_RECEIVED_AT);
+  const rssi = findRecord(records, KEY_RSSI, 1);
+  if (rssi === undefined) return missing('DR2 RSSI', KEY_RSSI);
+  const repeater = findRecord(records, KEY_REPEATER, ID_BYTES);
+  if (repeater === undefined) return missing('DR3 repeater serial', KEY_REPEATER);
+  const repeaterRssi = findRecord(records, KEY_REPEATER_RSSI, 1);
+  if (repeaterRssi === undefined) return missing('DR4 repeater RSSI', KEY_REPEATER_RSSI);
+  const container = findRecord(records, KEY_CONTAINER, -1);
+  if (container === undefined) return missing('DR5 wM-Bus telegram', KEY_CONTAINER);
+  const receivedAt = decodeTypeI(bytes, at.offset);
+  const repeaterId = idText(bytes, repeater.offset);
+  const rr = bytes[repeaterRssi.offset];
+  return {
+    ok: true,
+    serial: idText(bytes, serial.offset),
+    time: typeIToUtc(receivedAt),
+    receivedAt,
+    rssi: int8(bytes[rssi.offset]),
+    telegram: bytes.slice(container.offset, container.offset + container.length),
+    repeater: repeaterId === NO_REPEATER ? null : repeaterId,
+    repeaterRssi: rr === NO_REPEATER_RSSI ? null : rr,
+    meter: frame.header.address,
+    access: frame.header.access,
+    status: frame.header.status,
+    configuration: frame.header.configuration,
+  };
+}
+
+/**
+ * The status packet values this product has (Lansen MQTT manual, "Status packet", DR numbers in
+ * brackets). Left out, because this product has no such setting: DR5–DR9 (seconds to the next
+ * listen/sleep change, listen timer, pause timer, listening weekdays, start time) and DR20–DR22
+ * (upload weekdays, upload time, upload interval) describe Lansen's fixed listen/pause and upload
+ * timers; this product schedules listening and uploads with cron expressions (protocol/cron), which
+ * those fields cannot express. The manual has no temperature record.
+ */
+export interface LansenStatus {
+  /** DR1: packets published over MQTT since power-up. */
+  readonly packetsSent: number;
+  /** DR2: meters in the whitelist (Lansen: routing slots used, at most 2000). */
+  readonly whitelistSize: number;
+  /** DR3: firmware version as a 16-bit number. */
+  readonly firmwareVersion: number;
+  /** DR4: the radio is listening now. */
+  readonly listening: boolean;
+  /** DR10: current time, UTC seconds since 1970. */
+  readonly time: number;
+  /** DR11: battery voltage, mV. */
+  readonly batteryMv: number;
+  /** DR12: modem IMEI (15 digits), when known. */
+  readonly imei?: string;
+  /** DR13: SIM ICCID (19–20 digits), when known. */
+  readonly iccid?: string;
+  /** DR14: LTE-M signal strength at the modem, dBm, when known. */
+  readonly modemRssi?: number;
+  /** DR15: hardware model, when the board has one. */
+  readonly hardwareModel?: number;
+  /** DR16: hardware version, when the board has one. */
+  readonly hardwareVersion?: number;
+  /** DR17: days since power-up. */
+  readonly uptimeDays: number;
+  /** DR18: seconds the modem has been on since power-up. */
+  readonly modemOnSeconds: number;
+  /** DR19: seconds the radio has listened since power-up. */
+  readonly radioListenSeconds: number;
+  /** DR23: SNTP attempts since the last successful one, when counted. */
+  readonly ntpRetries?: number;
+  /** Transport header status bit 2 (EN 13757-7: power low). */
+  readonly lowBattery?: boolean;
+}
+
+type StatusField = Exclude<keyof LansenStatus, 'lowBattery' | 'listening' | 'time' | 'imei' | 'iccid'>;
+
+interface NumberRecord {
+  readonly field: StatusField;
+  readonly dib: readonly number[];
+  readonly bytes: number;
+  readonly signed: boolean;
+}
+
+/** Lansen MQTT manual, status packet: DIB/VIB bytes and data size of each numeric record kept. */
+const DR1: NumberRecord = freezeTable({ field: 'packetsSent', dib: [0x04, 0xfd, 0x3a], bytes: 4, signed: false });
+const DR2: NumberRecord = freezeTable({ field: 'whitelistSize', dib: [0x82, 0x40, 0xfd, 0x3a], bytes: 2, signed: false });
+const DR3: NumberRecord = freezeTable({ field: 'firmwareVersion', dib: [0x02, 0xfd, 0x0f], bytes: 2, signed: false });
+const DR4_DIB: readonly number[] = freezeTable([0x81, 0x80, 0x40, 0xfd, 0x3a]);
+const DR11: NumberRecord = freezeTable({ field: 'batteryMv', dib: [0x02, 0xfd, 0x46], bytes: 2, signed: false });
+const DR12_DIB: readonly number[] = freezeTable([0xcd, 0x02, 0xfd, 0x3a]);
+const DR13_DIB: readonly number[] = freezeTable([0x8d, 0x03, 0xfd, 0x3a]);
+const DR14: NumberRecord = freezeTable({ field: 'modemRssi', dib: [0x01, 0xfd, 0x71], bytes: 1, signed: true });
+const DR15: NumberRecord = freezeTable({ field: 'hardwareModel', dib: [0x01, 0xfd, 0x0c], bytes: 1, signed: false });
+const DR16: NumberRecord = freezeTable({ field: 'hardwareVersion', dib: [0x01, 0xfd, 0x0d], bytes: 1, signed: false });
+const DR17: NumberRecord = freezeTable({ field: 'uptimeDays', dib: [0x02, 0x23], bytes: 2, signed: false });
+const DR18: NumberRecord = freezeTable({ field: 'modemOnSeconds', dib: [0x04, 0x24], bytes: 4, signed: false });
+const DR19: NumberRecord = freezeTable({ field: 'radioListenSeconds', dib: [0x84, 0x40, 0x24], bytes: 4, signed: false });
+const DR23: NumberRecord = freezeTable({ field: 'ntpRetries', dib: [0x82, 0x05, 0xfd, 0x3a], bytes: 2, signed: false });
+/** The records kept, in the manual's order; DR4 (flag), DR10 (time), DR12/DR13 (strings) are written apart. */
+const HEAD_RECORDS: readonly NumberRecord[] = freezeTable([DR1, DR2, DR3]);
+const MODEM_RECORDS: readonly NumberRecord[] = freezeTable([DR14, DR15, DR16, DR17, DR18, DR19, DR23]);
+const REQUIRED: readonly NumberRecord[] = freezeTable([DR1, DR2, DR3, DR11, DR17, DR18, DR19]);
+const OPTIONAL: readonly NumberRecord[] = freezeTable([DR14, DR15, DR16, DR23]);
+
+function pushNumber(out: number[], record: NumberRecord, value: number | undefined): void {
+  if (value === undefined) return;
+  pushAll(out, record.dib);
+  const max = 2 ** (8 * record.bytes);
+  const v = Math.round(value);
+  pushLe(out, record.signed ? (v < 0 ? v + max : v) & (max - 1) : Math.max(0, Math.min(max - 1, v)), record.bytes);
+}
+
+/** EN 13757-3: an LVAR string is sent last character first. */
+function pushString(out: number[], dib: readonly number[], text: string | undefined): void {
+  if (text === undefined) return;
+  pushAll(out, dib);
+  const n = Math.min(text.length, MAX_TELEGRAM_BYTES);
+  out.push(n);
+  for (let i = n - 1; i >= 0; i--) out.push(text.charCodeAt(i) & BYTE);
+}
+
+/** The gateway's own long header: its serial, LAS, version 0x0A, device type 0x31. */
+function gatewayHeader(c: number, serial: string, access: number, status: number): number[] {
+  return header(c, serialBytes(serial), M_LAS, GATEWAY_VERSION, GATEWAY_DEVICE_TYPE, access, status);
+}
+
+/** Header fields of the status and ready packets. */
+export interface GatewayHeaderOptions {
+  /** Access number; default 0. */
+  readonly access?: number;
+}
+
+/**
+ * The Lansen status packet (SND_NR; published on the data topic LAS/W/D/<serial>, the manual naming
+ * no other topic for it) with the records `LansenStatus`
+ * holds, in the manual's order; optional values left undefined are left out. DR10 is UTC.
+ * RangeError for a serial that is not 8 digits.
+ */
+export function encodeStatus(status: LansenStatus, serial: string, options: GatewayHeaderOptions = {}): Uint8Array {
+  const out = gatewayHeader(C_SND_NR, serial, options.access ?? 0, status.lowBattery === true ? STATUS_POWER_LOW : 0);
+  pushAll(out, GATEWAY_SERIAL_RECORD);
+  pushAll(out, serialBytes(serial));
+  for (const r of HEAD_RECORDS) pushNumber(out, r, status[r.field]);
+  pushAll(out, DR4_DIB);
+  out.push(status.listening ? 1 : 0);
+  pushAll(out, RECEIVED_AT_RECORD);
+  pushAll(out, encodeTypeI(typeIFromUtc(status.time)));
+  pushNumber(out, DR11, status.batteryMv);
+  pushString(out, DR12_DIB, status.imei);
+  pushString(out, DR13_DIB, status.iccid);
+  for (const r of MODEM_RECORDS) pushNumber(out, r, status[r.field]);
+  return longFrame(out);
+}
+
+export type StatusResult =
+  | {
+      readonly ok: true;
+      readonly serial: string;
+      readonly status: LansenStatus;
+      /** DR10 field by field. */
+      readonly clock: TypeIDateTime;
+      readonly gateway: LansenAddress;
+      readonly access: number;
+    }
+  | { readonly ok: false; readonly error: string };
+
+function readNumber(bytes: Uint8Array, record: DataRecord, spec: NumberRecord): number {
+  const v = readLe(bytes, record.offset, spec.bytes);
+  const max = 2 ** (8 * spec.bytes);
+  return spec.signed && v >= max / 2 ? v - max : v;
+}
+
+function readString(bytes: Uint8Array, record: DataRecord): string {
+  let s = '';
+  for (let i = record.offset + record.length - 1; i >= record.offset; i--) s += String.fromCharCode(bytes[i]);
+  return s;
+}
+
+/** The status records of `bytes[start, end)`; records this product does not keep (DR5–DR9, DR20–DR22) are skipped. */
+function decodeStatusRecords(bytes: Uint8Array, start = 0, end = bytes.length): Parsed<{ status: LansenStatus; clock: TypeIDateTime; serial: string | null }> {
+  const parsed = readRecords(bytes, start, end);
+  if (!parsed.ok) return parsed;
+  const records = parsed.records;
+  const values: Record<string, number | string | boolean> = {};
+  for (const spec of REQUIRED) {
+    const key = toHex(Uint8Array.from(spec.dib));
+    const r = findRecord(records, key, spec.bytes);
+    if (r === undefined) return missing(spec.field, key);
+    values[spec.field] = readNumber(bytes, r, spec);
+  }
+  for (const spec of OPTIONAL) {
+    const r = findRecord(records, toHex(Uint8Array.from(spec.dib)), spec.bytes);
+    if (r !== undefined) values[spec.field] = readNumber(bytes, r, spec);
+  }
+  const dr4Key = toHex(Uint8Array.from(DR4_DIB));
+  const dr4 = findRecord(records, dr4Key, 1);
+  if (dr4 === undefined) return missing('listening (DR4)', dr4Key);
+  const dr10 = findRecord(records, KEY_RECEIVED_AT, TYPE_I_BYTES);
+  if (dr10 === undefined) return missing('time (DR10)', KEY_RECEIVED_AT);
+  const clock = decodeTypeI(bytes, dr10.offset);
+  const time = typeIToUtc(clock);
+  if (time === null) return { ok: false, error: 'time (DR10) is not a date' };
+  const imei = findRecord(records, toHex(Uint8Array.from(DR12_DIB)), -1);
+  if (imei !== undefined) values.imei = readString(bytes, imei);
+  const iccid = findRecord(records, toHex(Uint8Array.from(DR13_DIB)), -1);
+  if (iccid !== undefined) values.iccid = readString(bytes, iccid);
+  values.listening = bytes[dr4.offset] !== 0;
+  values.time = time;
+  const serial = findRecord(records, KEY_GATEWAY_SERIAL, ID_BYTES);
+  return { ok: true, status: values as unknown as LansenStatus, clock, serial: serial === undefined ? null : idText(bytes, serial.offset) };
+}
+
+/** Reads a Lansen status packet; any malformation gives `{ ok: false, error }`. */
+export function decodeStatus(bytes: Uint8Array): StatusResult {
+  const frame = parseFrame(bytes, C_SND_NR);
+  if (!frame.ok) return frame;
+  const r = decodeStatusRecords(bytes, RECORDS_OFFSET, frame.end);
+  if (!r.ok) return r;
+  if (r.serial === null) return missing('gateway serial', KEY_GATEWAY_SERIAL);
+  const lowBattery = (frame.header.status & STATUS_POWER_LOW) !== 0;
+  return {
+    ok: true,
+    serial: r.serial,
+    status: { ...r.status, lowBattery },
+    clock: r.clock,
+    gateway: frame.header.address,
+    access: frame.header.access,
+  };
+}
+
+/** Header fields of the ready packet. */
+export interface ReadyOptions extends GatewayHeaderOptions {
+  /** Status byte; default 0 (the manual's example shows 0x04, power low). */
+  readonly status?: number;
+}
+
+/**
+ * The ready-for-configuration packet (topic LAS/W/I/<serial>): the long header alone, with the
+ * gateway's serial as its identification number. The manual's table ends at the configuration
+ * field; the checksum and stop byte every long frame has follow it.
+ */
+export function encodeReady(serial: string, options: ReadyOptions = {}): Uint8Array {
+  return longFrame(gatewayHeader(C_SND_NR, serial, options.access ?? 0, options.status ?? 0));
+}
+
+export type ReadyResult =
+  | { readonly ok: true; readonly serial: string; readonly gateway: LansenAddress; readonly access: number; readonly status: number }
+  | { readonly ok: false; readonly error: string };
+
+/** Reads a ready-for-configuration packet; any malformation gives `{ ok: false, error }`. */
+export function decodeReady(bytes: Uint8Array): ReadyResult {
+  const frame = parseFrame(bytes, C_SND_NR);
+  if (!frame.ok) return frame;
+  if (frame.end !== RECORDS_OFFSET) return { ok: false, error: `not a ready packet: ${frame.end - RECORDS_OFFSET} bytes after the header` };
+  const h = frame.header;
+  return { ok: true, serial: h.address.id, gateway: h.address, access: h.access, status: h.status };
+}

@@ -30,6 +30,8 @@ export interface ModemCounters {
   bytesReceived: number;
   filesUploaded: number;
   framesUploaded: number;
+  /** Frames published again over MQTT because no PUBACK of an earlier publish reached the box: a head-end may see them twice. */
+  framesResent: number;
   /** UTC seconds of the last successful / failed connection; 0 = never. */
   lastCnxOk: number;
   lastCnxKo: number;
@@ -81,7 +83,7 @@ function zeroRadio(): RadioCounters {
 function zeroModem(): ModemCounters {
   return {
     sessions: 0, sessionsOk: 0, sessionsFailed: 0, onSeconds: 0, bytesSent: 0, bytesReceived: 0,
-    filesUploaded: 0, framesUploaded: 0, lastCnxOk: 0, lastCnxKo: 0,
+    filesUploaded: 0, framesUploaded: 0, framesResent: 0, lastCnxOk: 0, lastCnxKo: 0,
   };
 }
 

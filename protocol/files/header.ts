@@ -10,7 +10,7 @@ import { CRC_FIELD } from './trailer';
 export const TIMESTAMP_KEY = 'TS';
 
 /** What triggered an upload; the manual names schedule, magnet, usb, ftp and alarm. */
-export type FileSource = 'schedule' | 'magnet' | 'usb' | 'ftp' | 'alarm' | 'ble' | 'sms' | 'diag' | 'request';
+export type FileSource = 'schedule' | 'magnet' | 'usb' | 'ftp' | 'mqtt' | 'alarm' | 'ble' | 'sms' | 'diag' | 'request';
 
 export interface FileHeader {
   readonly uid: string;

@@ -124,6 +124,8 @@ export class UploadRig {
   readonly appCalls: string[] = [];
   private readonly filesCapacity: number;
   private treeKey = '';
+  /** The modem task's `published` state (serial past the newest frame published over MQTT), kept across boots. */
+  published = 0;
 
   constructor(options: UploadRigOptions = {}) {
     this.identity = { uid: options.uid ?? RIG_UID, sn: 'SN-' + (options.uid ?? RIG_UID), hardwareVersion: '11' };
@@ -235,6 +237,21 @@ export class UploadRig {
         certificates: this.certificates,
         ...(this.firmware !== undefined ? { firmware: this.firmware } : {}),
         tree: { get: () => this.treeKey, set: (k) => (this.treeKey = k) },
+        published: { get: () => this.published, set: (serial) => (this.published = serial) },
+        status: () => {
+          const reading = this.gauge.read();
+          return {
+            framesDelivered: this.counters.value.modem.framesUploaded,
+            uptimeSec: this.counters.value.uptime.run,
+            radioSec: this.counters.value.uptime.radio,
+            modemSec: this.counters.value.uptime.modem,
+            whitelistSize: this.whitelist.size,
+            batteryPercent: Math.round(100 - (100 * reading.chargeUsedMah) / this.gauge.capacityMah),
+            batteryMv: reading.voltageMv,
+            temperatureC: reading.temperatureDeciC / 10,
+            firmware: '01.00',
+          };
+        },
         log: (l) => this.console.push(l),
         ...(maxDataFileBytes !== undefined ? { maxDataFileBytes } : {}),
       },

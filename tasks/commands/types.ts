@@ -3,7 +3,7 @@ import type { Ack } from '../../protocol/files/ack';
 import type { InboxKind } from '../../protocol/files/names';
 
 /** Where command and configuration files arrive from; all go through `processInboxFile`. */
-export type CommandSource = 'ftp' | 'usb' | 'ble' | 'sms';
+export type CommandSource = 'ftp' | 'mqtt' | 'usb' | 'ble' | 'sms';
 
 /** What an effect reports back; it becomes the ACK. */
 export interface EffectResult {

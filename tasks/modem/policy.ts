@@ -13,6 +13,15 @@ const MS_PER_HOUR = 3_600_000;
 
 /** FTP connections per session: the first, and one more after a dropped connection or a timeout. */
 export const FTP_ATTEMPTS = 2;
+/** MQTT connections per session: the first, and one more after a dropped connection or a timeout. */
+export const MQTT_ATTEMPTS = 2;
+/**
+ * QoS 1 publishes awaiting their PUBACK at once: enough to fill an NB-IoT round trip (≈ 1-2 s)
+ * with frames of ≈ 100 bytes, few enough that a lost connection costs few resends.
+ */
+export const MQTT_IN_FLIGHT = 16;
+/** Acknowledged frames between two commits of the store's upload cursor (each commit is a flash write). */
+export const MQTT_COMMIT_EVERY = 64;
 /** INBOX passes per session: the first, and one more when a `request` command asks for it (§5.6.1). */
 export const MAX_INBOX_PASSES = 2;
 
@@ -96,6 +105,12 @@ const MODEM_FAILURES_FOR_A_PERSON: readonly string[] = freezeTable([
   'sim-puk',
 ]);
 
+/**
+ * MQTT 3.1.1 §3.2.2.3 CONNACK codes a retry cannot cure: 2 client identifier rejected, 4 bad user
+ * name or password, 5 not authorised (1, unacceptable protocol level, and 3, server unavailable, may pass).
+ */
+const MQTT_REFUSED_FOR_A_PERSON = freezeTable([2, 4, 5]);
+
 /** FTP replies that mean the account is wrong: 530 not logged in, 332 account needed. */
 const FTP_LOGIN_REFUSED = freezeTable([530, 332]);
 
@@ -105,6 +120,7 @@ export function adviceFor(error: unknown): RetryAdvice {
     const e = error as { name?: unknown; code?: unknown; kind?: unknown };
     if (e.name === 'ModemError' && typeof e.code === 'string' && MODEM_FAILURES_FOR_A_PERSON.indexOf(e.code) >= 0) return 'schedule';
     if (e.name === 'FtpError' && e.kind === 'reply' && typeof e.code === 'number' && FTP_LOGIN_REFUSED.indexOf(e.code) >= 0) return 'schedule';
+    if (e.name === 'MqttError' && e.kind === 'refused' && typeof e.code === 'number' && MQTT_REFUSED_FOR_A_PERSON.indexOf(e.code) >= 0) return 'schedule';
     if (e.name === 'ConfigurationMissing') return 'schedule';
   }
   return 'backoff';
@@ -116,5 +132,6 @@ export function worthReconnecting(error: unknown): boolean {
   const e = error as { name?: unknown; kind?: unknown };
   // A timeout, or a data connection cut short that the server took for a complete file.
   if (e.name === 'StepTimeout' || e.name === 'UploadIncomplete') return true;
+  if (e.name === 'MqttError') return e.kind === 'network' || e.kind === 'timeout' || e.kind === 'closed' || e.kind === 'protocol';
   return e.name === 'FtpError' && (e.kind === 'network' || e.kind === 'timeout' || e.kind === 'closed' || e.kind === 'protocol');
 }

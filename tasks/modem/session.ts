@@ -9,7 +9,6 @@ import { decodeFile } from '../../protocol/files/codec';
 import { orderInbox, parseInboxName } from '../../protocol/files/names';
 import { FTP_MODE_IMPLICIT_TLS, FTPS_IMPLICIT_PORT, FtpClient, FtpError, UPLOAD_SUFFIX } from '../../protocol/ftp/client';
 import { PERMANENT_NEGATIVE, replyClass } from '../../protocol/ftp/reply';
-import { isIpv4 } from '../../protocol/net/address';
 import { querySntp } from '../../protocol/sntp/sntp';
 import { CommandRunner } from '../commands/runner';
 import type { DecodedFile } from '../commands/types';
@@ -20,7 +19,10 @@ import { DEFAULT_MAX_DATA_FILE_BYTES, type AddResult, type FrameSource, type Out
 import { CountingNetwork } from './counting-network';
 import { withDeadline } from './deadline';
 import { type BinReader, sessionEffects } from './effects';
-import { adviceFor, FTP_ATTEMPTS, fileLimitMs, LIMIT, MAX_INBOX_FILE_BYTES, MAX_INBOX_PASSES, registerLimitMs, worthReconnecting } from './policy';
+import { MqttPhase, type PublishedMemory } from './mqtt-phase';
+import { mqttPayloads, type StatusSource } from './mqtt-payloads';
+import { adviceFor, FTP_ATTEMPTS, fileLimitMs, LIMIT, MAX_INBOX_FILE_BYTES, MAX_INBOX_PASSES, MQTT_ATTEMPTS, registerLimitMs, worthReconnecting } from './policy';
+import { tlsOptionsFor } from './tls';
 import type {
   AppEffects,
   CertificateKeeper,
@@ -76,6 +78,10 @@ export interface UploadSessionOptions {
   readonly cipher?: BlockCipher;
   /** Trace lines (console). */
   readonly log?: (line: string) => void;
+  /** Serial past the newest frame ever published over MQTT (task state); RAM only when absent. */
+  readonly published?: PublishedMemory;
+  /** Figures of the status message an MQTT connection starts with. */
+  readonly status?: StatusSource;
 }
 
 class ConfigurationMissing extends Error {
@@ -85,6 +91,14 @@ class ConfigurationMissing extends Error {
 /** The server acknowledged an upload but holds fewer bytes than were sent. */
 class UploadIncomplete extends Error {
   override readonly name = 'UploadIncomplete';
+}
+
+/** Why the configured transport has nowhere to go, or undefined. */
+function missingServer(config: Config): string | undefined {
+  const { transport, ftp, mqtt } = config.remote;
+  if (transport !== 'mqtt' && (ftp.addr === null || ftp.addr === '')) return 'no FTP server configured (remote.ftp.addr)';
+  if (transport !== 'ftp' && (mqtt.addr === null || mqtt.addr === '')) return 'no MQTT broker configured (remote.mqtt.addr)';
+  return undefined;
 }
 
 function message(e: unknown): string {
@@ -121,6 +135,9 @@ function isReply(e: unknown, codes?: readonly number[]): boolean {
 export class UploadSession {
   private current: SessionStep = 'power';
   private ftp: FtpClient | undefined;
+  private mqtt: MqttPhase | undefined;
+  private framesResent = 0;
+  private publishedInRam = 0;
   private network: CountingNetwork | undefined;
   private aborted: string | undefined;
   private shiftMs = 0;
@@ -174,6 +191,7 @@ export class UploadSession {
     if (this.aborted !== undefined) return;
     this.aborted = reason;
     this.ftp?.close();
+    this.mqtt?.close();
     void this.o.modem.powerOff();
   }
 
@@ -185,10 +203,10 @@ export class UploadSession {
     o.counters.save();
     const onSince = o.clock.now();
     let failure: { step: SessionStep; error: unknown } | undefined;
-    if (config.remote.ftp.addr === null || config.remote.ftp.addr === '') {
-      // Nothing to connect to: the modem stays off.
-      return this.finish({ step: 'connect', error: new ConfigurationMissing('no FTP server configured (remote.ftp.addr)') }, 0);
-    }
+    const missing = missingServer(config);
+    // Nothing to connect to: the modem stays off.
+    if (missing !== undefined) return this.finish({ step: 'connect', error: new ConfigurationMissing(missing) }, 0);
+    const transport = config.remote.transport;
     try {
       this.powered = true;
       await this.stage('power', LIMIT.powerMs, () => o.modem.powerOn());
@@ -197,8 +215,18 @@ export class UploadSession {
       this.network = new CountingNetwork(o.modem.network());
       await this.synchroniseClock(config);
       this.current = 'prepare';
-      this.prepare();
-      await this.ftpPhase(config);
+      this.prepare(config);
+      if (transport !== 'ftp') {
+        try {
+          await this.mqttPhase(config);
+        } catch (e) {
+          // With `both`, FTP still carries the files and the INBOX; the session fails all the same.
+          if (transport === 'mqtt' || this.aborted !== undefined) throw e;
+          failure = { step: this.current, error: e };
+          this.trace(`mqtt failed in ${this.current}: ${message(e)}; FTP goes on`);
+        }
+      }
+      if (transport !== 'mqtt' && !this.restart) await this.ftpPhase(config);
     } catch (e) {
       failure = { step: this.current, error: this.aborted !== undefined ? new Error(`aborted: ${this.aborted}`) : e };
     }
@@ -242,10 +270,12 @@ export class UploadSession {
   }
 
   /** Files this session adds: data, supervision and log per the trigger's bits, the configuration copy when it changed. */
-  private prepare(): void {
+  private prepare(config: Config): void {
     const o = this.o;
     const source = this.request.source;
-    if ((this.request.bits & FTP_UPLOAD_DATA) !== 0) {
+    // Over MQTT in the lansen and json formats each frame is its own message: no data file.
+    const framesAsMessages = config.remote.transport !== 'ftp' && config.remote.mqtt.format !== 'bson';
+    if ((this.request.bits & FTP_UPLOAD_DATA) !== 0 && !framesAsMessages) {
       const r = o.outbox.prepareData(o.frames, o.maxDataFileBytes ?? DEFAULT_MAX_DATA_FILE_BYTES, source);
       if (r.error !== undefined) this.trace(`data files: ${r.error}`);
     }
@@ -273,6 +303,53 @@ export class UploadSession {
 
   private noteFailure(result: AddResult): void {
     if (!result.ok) this.trace(result.error);
+  }
+
+  /** Connect, status, files and frames, ready, listen window; one more connection after a link failure. */
+  private async mqttPhase(config: Config): Promise<void> {
+    const o = this.o;
+    const published = o.published ?? {
+      get: () => this.publishedInRam,
+      set: (serial: number) => {
+        this.publishedInRam = serial;
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      const phase = new MqttPhase({
+        clock: o.clock,
+        uid: o.uid,
+        config,
+        network: this.network as CountingNetwork,
+        outbox: o.outbox,
+        frames: o.frames,
+        counters: o.counters,
+        events: o.events,
+        runner: this.runner,
+        payloads: (routes) => mqttPayloads(routes, o.uid, o.clock, o.status, () => o.modem.info()),
+        tls: (host) => tlsOptionsFor(host, o.certificates),
+        published,
+        carryFiles: config.remote.transport === 'mqtt',
+        decode: (bytes, encrypted) => this.decode(bytes, encrypted),
+        stage: (step, limitMs, work, abort) => this.stage(step, limitMs, work, abort),
+        afterCommands: () => this.queueConfigCopy(),
+        trace: (line) => this.trace(line),
+      });
+      this.mqtt = phase;
+      try {
+        await phase.run(attempt);
+        return;
+      } catch (e) {
+        if (attempt >= MQTT_ATTEMPTS || !worthReconnecting(e) || this.aborted !== undefined) throw e;
+        this.trace(`mqtt attempt ${attempt} failed in ${this.current}: ${message(e)}; reconnecting`);
+      } finally {
+        const c = phase.counts;
+        this.filesUploaded += c.files;
+        this.framesUploaded += c.frames;
+        this.framesResent += c.resent;
+        this.inboxFiles += c.messages;
+        if (c.restart) this.restart = true;
+      }
+    }
   }
 
   /** Connect, tree, upload, INBOX passes, upload again; one more connection after a link failure. */
@@ -307,7 +384,7 @@ export class UploadSession {
     // §4.2.3.2 gives 21 as the default port; implicit FTPS listens on 990 unless the address says otherwise.
     const endpoint = splitHostPort(ftp.addr ?? '', implicitTls ? FTPS_IMPLICIT_PORT : DEFAULT_FTP_PORT);
     if (endpoint === undefined) throw new ConfigurationMissing('no FTP server configured (remote.ftp.addr)');
-    const tls: TlsOptions | undefined = implicitTls ? this.tlsOptions(endpoint.host) : undefined;
+    const tls: TlsOptions | undefined = implicitTls ? tlsOptionsFor(endpoint.host, this.o.certificates) : undefined;
     return new FtpClient(this.network as CountingNetwork, this.o.clock, {
       host: endpoint.host,
       port: endpoint.port,
@@ -317,27 +394,6 @@ export class UploadSession {
       ...(tls !== undefined ? { tls } : {}),
       maxRetrieveBytes: MAX_INBOX_FILE_BYTES,
     });
-  }
-
-  /** The certificates stored by `certificate` (§5.6.12) are the CAs of FTPS; none stored: no verification. */
-  private tlsOptions(host: string): TlsOptions {
-    const serverName = isIpv4(host) ? undefined : host;
-    const names = this.o.certificates?.list() ?? [];
-    const certs = names.map((n) => this.o.certificates?.read(n)).filter((c): c is Uint8Array => c !== undefined);
-    let ca: Uint8Array | undefined;
-    if (certs.length === 1) ca = certs[0];
-    else if (certs.length > 1) {
-      // PEM blocks chain by concatenation.
-      const size = certs.reduce((n, c) => n + c.length + 1, 0);
-      ca = new Uint8Array(size);
-      let at = 0;
-      for (const c of certs) {
-        ca.set(c, at);
-        at += c.length;
-        ca[at++] = 0x0a;
-      }
-    }
-    return { ...(serverName !== undefined ? { serverName } : {}), ...(ca !== undefined ? { ca } : {}) };
   }
 
   /** §5.1.1.2: made once per server, account and root (remembered), and again when an upload finds it gone. */
@@ -579,7 +635,8 @@ export class UploadSession {
     if (failure === undefined) {
       c.modem.sessionsOk++;
       c.modem.lastCnxOk = nowSec;
-      o.events.record(EVENTS.ftpSessionOk, `${this.filesUploaded} files, ${this.framesUploaded} frames, ${this.inboxFiles} inbox`);
+      const resent = this.framesResent > 0 ? `, ${this.framesResent} resent` : '';
+      o.events.record(EVENTS.ftpSessionOk, `${this.filesUploaded} files, ${this.framesUploaded} frames, ${this.inboxFiles} inbox${resent}`);
     } else {
       c.modem.sessionsFailed++;
       c.modem.lastCnxKo = nowSec;
@@ -595,6 +652,7 @@ export class UploadSession {
       filesUploaded: this.filesUploaded,
       framesUploaded: this.framesUploaded,
       inboxFiles: this.inboxFiles,
+      framesResent: this.framesResent,
       bytesSent: bytes.sent,
       bytesReceived: bytes.received,
       modemOnMs,

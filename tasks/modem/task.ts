@@ -12,6 +12,7 @@ import { Outbox, type FrameSource } from '../outbox';
 import { KEY } from '../settings-keys';
 import type { Task, TaskHost } from '../types';
 import { backoffMs, sessionLimitMs } from './policy';
+import type { DeviceStatus } from './mqtt-payloads';
 import { UploadSession } from './session';
 import { buildSupervision, summarizeModem, type ModemSummary } from './supervision';
 import type { AppEffects, CertificateKeeper, FirmwareInstaller, SessionModem, SessionRequest, SessionResult, WhitelistKeeper } from './types';
@@ -88,6 +89,8 @@ interface Persisted {
   /** Start of a session in progress: still set at boot means the MCU was reset during it. */
   inSession: number | null;
   modem: ModemSummary | null;
+  /** Serial past the newest frame ever published over MQTT: a frame below it goes again as a resend. */
+  published: number;
 }
 
 function isPending(v: unknown): v is PendingRequest {
@@ -266,6 +269,14 @@ export class ModemTask implements Task {
           },
         },
         log: (line) => o.board.console.log(line),
+        published: {
+          get: () => this.state.published,
+          set: (serial) => {
+            this.state.published = serial;
+            this.save();
+          },
+        },
+        status: () => this.status(),
         cipher: o.board.blockCipher,
         ...(o.whitelist !== undefined ? { whitelist: o.whitelist } : {}),
         ...(o.certificates !== undefined ? { certificates: o.certificates } : {}),
@@ -362,6 +373,23 @@ export class ModemTask implements Task {
     });
   }
 
+  /** The figures an MQTT connection starts with (Lansen status packet, JSON status). */
+  private status(): DeviceStatus {
+    const s = this.supervision();
+    const u = s.uptime;
+    return {
+      framesDelivered: this.o.counters.value.modem.framesUploaded,
+      uptimeSec: u.run + u.radio + u.modem,
+      radioSec: u.radio,
+      modemSec: u.modem,
+      whitelistSize: this.o.whitelist?.size ?? 0,
+      batteryPercent: s.battery.capaPrcent,
+      batteryMv: s.measures.vAlim,
+      temperatureC: s.measures.temperature,
+      firmware: s.version.sw,
+    };
+  }
+
   private triggerBits(index: number): number {
     return this.o.config.current.scheduleFTP[index]?.data ?? FTP_UPLOAD_DATA;
   }
@@ -382,6 +410,7 @@ export class ModemTask implements Task {
       tree: '',
       inSession: null,
       modem: null,
+      published: 0,
     };
     const raw = this.o.board.settings.get(KEY.modemState);
     if (typeof raw !== 'string') return fresh;
@@ -396,6 +425,7 @@ export class ModemTask implements Task {
         tree: typeof p.tree === 'string' ? p.tree : '',
         inSession: typeof p.inSession === 'number' ? p.inSession : null,
         modem: typeof p.modem === 'object' && p.modem !== null ? p.modem : null,
+        published: typeof p.published === 'number' ? p.published : 0,
       };
     } catch {
       // Unreadable: a first boot, nothing queued is lost (the outbox and the frame store hold the data).

@@ -37,6 +37,7 @@ export type SessionStep =
   | 'tree'
   | 'upload'
   | 'inbox'
+  | 'listen'
   | 'quit'
   | 'power-off';
 
@@ -64,7 +65,9 @@ export interface SessionResult {
   readonly filesUploaded: number;
   /** Frames in the data files among them. */
   readonly framesUploaded: number;
-  /** Inbox files downloaded and run. */
+  /** Frames published again over MQTT (no PUBACK of the earlier publish reached the box). */
+  readonly framesResent?: number;
+  /** Inbox files downloaded and run (and configuration messages over MQTT). */
   readonly inboxFiles: number;
   readonly bytesSent: number;
   readonly bytesReceived: number;
@@ -117,6 +120,8 @@ export interface CertificateKeeper {
 
 /** The radio white list (tasks/whitelist-store.ts WhitelistStore fits). */
 export interface WhitelistKeeper {
+  /** Meters in the list. */
+  readonly size: number;
   replace(ids: readonly Uint8Array[]): void;
   erase(): void;
 }

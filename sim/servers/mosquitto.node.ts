@@ -14,6 +14,11 @@ import { freePort } from './ports.node';
 export interface MosquittoOptions {
   /** User name → password (made with `mosquitto_passwd -b`); with users, anonymous clients are refused. */
   readonly users?: Readonly<Record<string, string>>;
+  /**
+   * Keep sessions, subscriptions and queued QoS 1 messages across `restart()` (mosquitto writes
+   * its database when stopped with SIGTERM and reads it back at start). Default off.
+   */
+  readonly persistent?: boolean;
   /** A second listener with TLS: a test CA and a server certificate for localhost and 127.0.0.1. */
   readonly tls?: boolean;
   /**
@@ -33,7 +38,7 @@ export interface MosquittoBroker {
   readonly caPem?: string;
   /** Kills the broker and removes its directory. */
   stop(): Promise<void>;
-  /** Kills the broker and starts it again on the same ports (no state survives: persistence is off). */
+  /** Stops the broker and starts it again on the same ports (state survives only when `persistent`). */
   restart(): Promise<void>;
   /** What the broker logged so far. */
   log(): string;
@@ -175,7 +180,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   try {
     const port = await freePort();
     const tlsPort = options.tls ? await freePort() : undefined;
-    const lines = ['per_listener_settings false', 'persistence false', 'set_tcp_nodelay true', 'log_dest stderr', 'log_type all', 'connection_messages true'];
+    const persistence = options.persistent === true ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false'];
+    const lines = ['per_listener_settings false', ...persistence, 'set_tcp_nodelay true', 'log_dest stderr', 'log_type all', 'connection_messages true'];
     // Run as root, mosquitto drops to the `mosquitto` user, which could not read the 0600 files here.
     lines.push(`user ${os.userInfo().username}`);
     lines.push(`allow_anonymous ${users.length === 0 ? 'true' : 'false'}`);

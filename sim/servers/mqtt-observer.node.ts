@@ -15,6 +15,8 @@ export interface ObserverOptions {
   /** CA certificate (PEM): connect with TLS and verify the broker against it. */
   readonly ca?: string | Uint8Array;
   readonly clientId?: string;
+  /** False: a persistent session, so the broker queues QoS 1 messages while the observer is away (default true). */
+  readonly cleanSession?: boolean;
 }
 
 export interface ObservedMessage {
@@ -161,7 +163,7 @@ export function connectObserver(options: ObserverOptions): Promise<MqttObserver>
         protocolId: 'MQTT',
         protocolVersion: 4,
         clientId,
-        clean: true,
+        clean: options.cleanSession ?? true,
         keepalive: 0,
         ...(options.username !== undefined ? { username: options.username } : {}),
         ...(options.password !== undefined ? { password: Buffer.from(options.password, 'utf8') } : {}),

@@ -8,9 +8,10 @@
  * a user's own decoder gets the raw telegram. The id, manufacturer, version and type are those wmbusmeters
  * reports: the long transport header's or APL enhanced id's when the frame has one, else the DLL's.
  * No device-type name: protocol/wmbus holds no such table. Never throws: a field the header cannot
- * give is null.
+ * give is null. The device only writes the message; json-frame-decode.ts reads it back (tests,
+ * simulator).
  */
-import { utf8Decode, utf8Encode, toHex } from '../text/utf8';
+import { utf8Encode, toHex } from '../text/utf8';
 import { parseHeader } from '../wmbus/header';
 import type { MeterAddress } from '../wmbus/types';
 import { utcCivil } from './lansen';
@@ -100,47 +101,4 @@ export function encodeFrameJson(frame: JsonFrameInput, gateway: { readonly uid: 
 export function frameTopic(prefix: string, frame: { readonly frame: Uint8Array }): string {
   const meter = meterAddress(frame.frame);
   return `${prefix}/${meter === undefined ? UNKNOWN_LEVEL : meter.manufacturer}/${meter === undefined ? UNKNOWN_LEVEL : meter.id}`;
-}
-
-export type FrameJsonResult = { readonly ok: true; readonly value: FrameJson } | { readonly ok: false; readonly error: string };
-
-function isNullable(v: unknown, type: 'string' | 'number'): boolean {
-  return v === null || typeof v === type;
-}
-
-/** Reads a message back (tests, simulator); never throws. */
-export function decodeFrameJson(bytes: Uint8Array): FrameJsonResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(utf8Decode(bytes));
-  } catch (e) {
-    return { ok: false, error: `not JSON: ${(e as Error).message}` };
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'not a JSON object' };
-  const o = value as Record<string, unknown>;
-  const ok =
-    isNullable(o.id, 'string') &&
-    isNullable(o.manufacturer, 'string') &&
-    isNullable(o.version, 'number') &&
-    isNullable(o.type, 'number') &&
-    typeof o.rssi === 'number' &&
-    typeof o.time === 'string' &&
-    isNullable(o.ci, 'number') &&
-    typeof o.frame === 'string' &&
-    typeof o.gateway === 'string';
-  if (!ok) return { ok: false, error: 'a field is missing or of the wrong type' };
-  return {
-    ok: true,
-    value: {
-      id: o.id as string | null,
-      manufacturer: o.manufacturer as string | null,
-      version: o.version as number | null,
-      type: o.type as number | null,
-      rssi: o.rssi as number,
-      time: o.time as string,
-      ci: o.ci as number | null,
-      frame: o.frame as string,
-      gateway: o.gateway as string,
-    },
-  };
 }

@@ -3,12 +3,12 @@
  * packet that carries one received telegram in a wM-Bus container record (topic LAS/W/D/<serial>),
  * the status packet and the ready-for-configuration packet. Each is an M-Bus long frame (EN 13757-2
  * §5: 68 L L 68 C A CI … checksum 16) with a long transport header (CI 0x72, EN 13757-7) and
- * EN 13757-3 data records. Pure codecs: bytes in, bytes out; decoders never throw.
+ * EN 13757-3 data records. Pure codecs: bytes in, bytes out. The device only writes these packets:
+ * their decoders, which never throw, are in lansen-decode.ts (tests, simulator), outside the device
+ * image; the constants they share are exported here.
  */
 import { freezeTable } from '../freeze';
-import { toHex } from '../text/utf8';
-import { idBytesFromText, idText } from '../wmbus/identity';
-import { manufacturerCode } from '../wmbus/header';
+import { idBytesFromText } from '../wmbus/identity';
 
 /**
  * Lansen addresses a gateway by an 8-digit serial (topics LAS/W/x/<serial>, the BCD fabrication
@@ -43,27 +43,20 @@ const CODE_9 = 0x39;
 const SERIAL_DIGITS = 8;
 
 /** EN 13757-2 §5.1 long frame: start, L, L, start, …, checksum, stop. */
-const START = 0x68;
-const STOP = 0x16;
+export const START = 0x68;
+export const STOP = 0x16;
 /** Start, L, L, start before the C-field; checksum and stop after the data. */
-const FRAME_HEAD_BYTES = 4;
-const FRAME_TAIL_BYTES = 2;
-const C_OFFSET = 4;
-const A_OFFSET = 5;
-const CI_OFFSET = 6;
-const HEADER_OFFSET = 7;
-/** Long transport header (EN 13757-7): ID(4) M(2) version, device type, access, status, configuration(2). */
-const LONG_HEADER_BYTES = 12;
-const RECORDS_OFFSET = HEADER_OFFSET + LONG_HEADER_BYTES;
-const MAX_L = 0xff;
-const BYTE = 0xff;
+export const FRAME_HEAD_BYTES = 4;
+export const FRAME_TAIL_BYTES = 2;
+export const MAX_L = 0xff;
+export const BYTE = 0xff;
 
 /** Lansen MQTT manual, container packet: C RSP_UD 0x08; status and ready packets: SND_NR 0x44. */
-const C_RSP_UD = 0x08;
-const C_SND_NR = 0x44;
+export const C_RSP_UD = 0x08;
+export const C_SND_NR = 0x44;
 /** EN 13757-2 §5.3: primary address 0xFD, secondary addressing. */
-const A_SECONDARY = 0xfd;
-const CI_LONG_HEADER = 0x72;
+export const A_SECONDARY = 0xfd;
+export const CI_LONG_HEADER = 0x72;
 
 /** `LAS` as an EN 13757-3 manufacturer code: ((L-64)<<10)|((A-64)<<5)|(S-64). */
 const M_LAS = 0x3033;
@@ -75,45 +68,37 @@ const M_LAS = 0x3033;
 const GATEWAY_VERSION = 0x0a;
 const GATEWAY_DEVICE_TYPE = 0x31;
 /** EN 13757-7 status byte bit 2: power low. */
-const STATUS_POWER_LOW = 0x04;
+export const STATUS_POWER_LOW = 0x04;
 
 /** wM-Bus DLL of the contained telegram: L C M(2) ID(4) version type (EN 13757-4). */
 const DLL_M_OFFSET = 2;
 const DLL_ID_OFFSET = 4;
 const DLL_VERSION_OFFSET = 8;
 const DLL_TYPE_OFFSET = 9;
-const ID_BYTES = 4;
-
-/**
- * Record signatures (DIB and VIB bytes, in hex as `readRecords` keys them) of the Lansen MQTT manual.
- * Container and status packets, bytes 20–25: DIF 8-digit BCD, VIF fabrication number: the gateway serial.
- */
-const KEY_GATEWAY_SERIAL = '0c78';
-/** Container DR1: 48-bit, VIF 0x6D type I date and time (EN 13757-3 Annex A): reception time. */
-const KEY_RECEIVED_AT = '066d';
-/** Container DR2: 8-bit, VIF extension 0xFD, VIFE 0x71 RSSI. */
-const KEY_RSSI = '01fd71';
-/** Container DR3: 8-digit BCD, DIFE subunit 1, VIF fabrication number: repeater serial. */
-const KEY_REPEATER = '8c4078';
-/** Container DR4: 8-bit, DIFE subunit 1, VIF 0xFD, VIFE RSSI, relative deviation, multiplier 0.01. */
-const KEY_REPEATER_RSSI = '8140fdf19474';
-/** Container DR5: variable length, VIF 0xFD, VIFE 0x3B data container for the wireless M-Bus protocol. */
-const KEY_CONTAINER = '0dfd3b';
+export const ID_BYTES = 4;
 
 /** Lansen MQTT manual, container packet: DR3 0xFFFFFFFF = not received through a repeater; DR4 0xFF = not used. */
-const NO_REPEATER = 'ffffffff';
-const NO_REPEATER_RSSI = 0xff;
+export const NO_REPEATER_RSSI = 0xff;
 const MAX_REPEATER_RSSI = 100;
 const MAX_TELEGRAM_BYTES = 0xff;
 const INT8_MIN = -128;
-const INT8_MAX = 127;
+export const INT8_MAX = 127;
 
-const GATEWAY_SERIAL_RECORD: readonly number[] = freezeTable([0x0c, 0x78]);
-const RECEIVED_AT_RECORD: readonly number[] = freezeTable([0x06, 0x6d]);
-const RSSI_RECORD: readonly number[] = freezeTable([0x01, 0xfd, 0x71]);
-const REPEATER_RECORD: readonly number[] = freezeTable([0x8c, 0x40, 0x78]);
-const REPEATER_RSSI_RECORD: readonly number[] = freezeTable([0x81, 0x40, 0xfd, 0xf1, 0x94, 0x74]);
-const CONTAINER_RECORD: readonly number[] = freezeTable([0x0d, 0xfd, 0x3b]);
+/**
+ * Record signatures (DIB and VIB bytes) of the Lansen MQTT manual.
+ * Container and status packets, bytes 20–25: DIF 8-digit BCD, VIF fabrication number: the gateway serial.
+ */
+export const GATEWAY_SERIAL_RECORD: readonly number[] = freezeTable([0x0c, 0x78]);
+/** Container DR1: 48-bit, VIF 0x6D type I date and time (EN 13757-3 Annex A): reception time. */
+export const RECEIVED_AT_RECORD: readonly number[] = freezeTable([0x06, 0x6d]);
+/** Container DR2: 8-bit, VIF extension 0xFD, VIFE 0x71 RSSI. */
+export const RSSI_RECORD: readonly number[] = freezeTable([0x01, 0xfd, 0x71]);
+/** Container DR3: 8-digit BCD, DIFE subunit 1, VIF fabrication number: repeater serial. */
+export const REPEATER_RECORD: readonly number[] = freezeTable([0x8c, 0x40, 0x78]);
+/** Container DR4: 8-bit, DIFE subunit 1, VIF 0xFD, VIFE RSSI, relative deviation, multiplier 0.01. */
+export const REPEATER_RSSI_RECORD: readonly number[] = freezeTable([0x81, 0x40, 0xfd, 0xf1, 0x94, 0x74]);
+/** Container DR5: variable length, VIF 0xFD, VIFE 0x3B data container for the wireless M-Bus protocol. */
+export const CONTAINER_RECORD: readonly number[] = freezeTable([0x0d, 0xfd, 0x3b]);
 
 /** EN 13757-3 Annex A type I (48-bit date and time), field by field. */
 export interface TypeIDateTime {
@@ -140,25 +125,24 @@ export interface TypeIDateTime {
   readonly dstHours: number;
 }
 
-const TYPE_I_BYTES = 6;
-const SIX_BITS = 0x3f;
-const FIVE_BITS = 0x1f;
-const FOUR_BITS = 0x0f;
-const BIT6 = 0x40;
-const BIT7 = 0x80;
-const DOW_SHIFT = 5;
-const YEAR_LOW_SHIFT = 5;
-const YEAR_LOW_MASK = 0x07;
-const YEAR_HIGH_SHIFT = 4;
-const YEAR_LOW_BITS = 3;
-const DST_SHIFT = 6;
-const DST_MASK = 0x03;
-const CENTURY = 2000;
-const YEARS_PER_CENTURY = 100;
+export const SIX_BITS = 0x3f;
+export const FIVE_BITS = 0x1f;
+export const FOUR_BITS = 0x0f;
+export const BIT6 = 0x40;
+export const BIT7 = 0x80;
+export const DOW_SHIFT = 5;
+export const YEAR_LOW_SHIFT = 5;
+export const YEAR_LOW_MASK = 0x07;
+export const YEAR_HIGH_SHIFT = 4;
+export const YEAR_LOW_BITS = 3;
+export const DST_SHIFT = 6;
+export const DST_MASK = 0x03;
+export const CENTURY = 2000;
+export const YEARS_PER_CENTURY = 100;
 
-const SECONDS_PER_MINUTE = 60;
-const SECONDS_PER_HOUR = 3600;
-const SECONDS_PER_DAY = 86400;
+export const SECONDS_PER_MINUTE = 60;
+export const SECONDS_PER_HOUR = 3600;
+export const SECONDS_PER_DAY = 86400;
 const DAYS_PER_WEEK = 7;
 /** 1970-01-01 was a Thursday (ISO day 4): day 0 + 3 ≡ Monday-based index 3. */
 const EPOCH_DOW_OFFSET = 3;
@@ -186,20 +170,6 @@ function civilFromDays(days: number): [number, number, number] {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   return [era * 400 + yoe + (month <= 2 ? 1 : 0), month, day];
-}
-
-/** Year, month, day → days since 1970-01-01 (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - daysFromCivil(year, month, 1);
 }
 
 /** UTC seconds since 1970 as calendar fields; no Date object, so every engine gives the same. */
@@ -247,37 +217,6 @@ export function encodeTypeI(t: TypeIDateTime): Uint8Array {
   );
 }
 
-/** The 6 type I bytes at `offset` as fields (no range checks; see `typeIToUtc`). */
-export function decodeTypeI(bytes: Uint8Array, offset = 0): TypeIDateTime {
-  const b = bytes.subarray(offset, offset + TYPE_I_BYTES);
-  return {
-    year: CENTURY + (((b[3] >> YEAR_LOW_SHIFT) & YEAR_LOW_MASK) | ((b[4] >> YEAR_HIGH_SHIFT) << YEAR_LOW_BITS)),
-    month: b[4] & FOUR_BITS,
-    day: b[3] & FIVE_BITS,
-    hour: b[2] & FIVE_BITS,
-    minute: b[1] & SIX_BITS,
-    second: b[0] & SIX_BITS,
-    dayOfWeek: b[2] >> DOW_SHIFT,
-    week: b[5] & SIX_BITS,
-    summerTime: (b[0] & BIT6) !== 0,
-    leapYear: (b[0] & BIT7) !== 0,
-    invalid: (b[1] & BIT7) !== 0,
-    dstPositive: (b[1] & BIT6) !== 0,
-    dstHours: (b[5] >> DST_SHIFT) & DST_MASK,
-  };
-}
-
-/**
- * The fields read as a UTC instant (seconds since 1970), or null when they do not form a date.
- * The flags are not applied: a Lansen gateway writes its local time with the summer-time flag, this
- * product writes UTC.
- */
-export function typeIToUtc(t: TypeIDateTime): number | null {
-  if (t.year >= CENTURY + YEARS_PER_CENTURY || t.month < 1 || t.month > 12 || t.day < 1) return null;
-  if (t.day > daysInMonth(t.year, t.month) || t.hour > 23 || t.minute > 59 || t.second > 59) return null;
-  return daysFromCivil(t.year, t.month, t.day) * SECONDS_PER_DAY + t.hour * SECONDS_PER_HOUR + t.minute * SECONDS_PER_MINUTE + t.second;
-}
-
 /** Whether `serial` is 8 decimal digits (it is written as BCD). */
 function isSerial(serial: string): boolean {
   if (serial.length !== SERIAL_DIGITS) return false;
@@ -306,14 +245,10 @@ function pushAll(out: number[], bytes: ArrayLike<number>): void {
   for (let i = 0; i < bytes.length; i++) out.push(bytes[i]);
 }
 
-function readLe(bytes: Uint8Array, offset: number, count: number): number {
+export function readLe(bytes: Uint8Array, offset: number, count: number): number {
   let v = 0;
   for (let i = count - 1; i >= 0; i--) v = v * 0x100 + bytes[offset + i];
   return v;
-}
-
-function int8(value: number): number {
-  return value > INT8_MAX ? value - 0x100 : value;
 }
 
 /**
@@ -347,132 +282,6 @@ function header(c: number, id: ArrayLike<number>, mField: number, version: numbe
   // Configuration field 00 00: no encryption (Lansen MQTT manual: "Encryption off").
   out.push(0, 0);
   return out;
-}
-
-/** The address in a long transport header. */
-export interface LansenAddress {
-  /** Identification number as printed (8 digits, BCD for Lansen). */
-  readonly id: string;
-  readonly manufacturer: string;
-  readonly mField: number;
-  readonly version: number;
-  readonly deviceType: number;
-}
-
-interface FrameHeader {
-  readonly c: number;
-  readonly address: LansenAddress;
-  readonly access: number;
-  readonly status: number;
-  readonly configuration: number;
-}
-
-type Parsed<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly error: string };
-
-/** Checks start, L-fields, stop and checksum, and reads the long header. */
-function parseFrame(bytes: Uint8Array, c: number): Parsed<{ header: FrameHeader; end: number }> {
-  if (bytes.length < FRAME_HEAD_BYTES + FRAME_TAIL_BYTES) return { ok: false, error: `truncated: ${bytes.length} bytes is shorter than a long frame` };
-  if (bytes[0] !== START || bytes[3] !== START) return { ok: false, error: 'bad start: a long frame begins 68 L L 68' };
-  const n = bytes.length - FRAME_HEAD_BYTES - FRAME_TAIL_BYTES;
-  const l1 = bytes[1];
-  const l2 = bytes[2];
-  const lengthOk = n > MAX_L ? l1 + l2 === n : l1 === n && l2 === n;
-  if (!lengthOk) return { ok: false, error: `length mismatch: L-fields ${l1}, ${l2} for ${n} bytes between start and checksum` };
-  const end = FRAME_HEAD_BYTES + n;
-  if (bytes[end + 1] !== STOP) return { ok: false, error: 'bad stop: a long frame ends with 16' };
-  let sum = 0;
-  for (let i = FRAME_HEAD_BYTES; i < end; i++) sum += bytes[i];
-  if ((sum & BYTE) !== bytes[end]) {
-    return { ok: false, error: `checksum: frame carries 0x${toHex(bytes.subarray(end, end + 1))}, bytes sum to 0x${toHex(Uint8Array.of(sum & BYTE))}` };
-  }
-  if (end < RECORDS_OFFSET) return { ok: false, error: 'truncated: the long transport header is incomplete' };
-  if (bytes[C_OFFSET] !== c) return { ok: false, error: `C-field 0x${toHex(bytes.subarray(C_OFFSET, C_OFFSET + 1))}, expected 0x${toHex(Uint8Array.of(c))}` };
-  if (bytes[A_OFFSET] !== A_SECONDARY || bytes[CI_OFFSET] !== CI_LONG_HEADER) return { ok: false, error: 'not an A 0xFD, CI 0x72 long-header frame' };
-  const mField = bytes[HEADER_OFFSET + 4] | (bytes[HEADER_OFFSET + 5] << 8);
-  return {
-    ok: true,
-    end,
-    header: {
-      c,
-      address: {
-        id: idText(bytes, HEADER_OFFSET),
-        manufacturer: manufacturerCode(mField),
-        mField,
-        version: bytes[HEADER_OFFSET + 6],
-        deviceType: bytes[HEADER_OFFSET + 7],
-      },
-      access: bytes[HEADER_OFFSET + 8],
-      status: bytes[HEADER_OFFSET + 9],
-      configuration: readLe(bytes, HEADER_OFFSET + 10, 2),
-    },
-  };
-}
-
-/** One EN 13757-3 data record: its DIB and VIB bytes in hex, and where its data lies. */
-interface DataRecord {
-  readonly key: string;
-  readonly offset: number;
-  readonly length: number;
-}
-
-/** EN 13757-3 §6.3 data field: data bytes per DIF low nibble (0x0D variable, read from LVAR). */
-const DATA_BYTES: readonly number[] = freezeTable([0, 1, 2, 3, 4, 4, 6, 8, 0, 1, 2, 3, 4, -1, 6, 0]);
-const DIF_VARIABLE = 0x0d;
-const DIF_IDLE_FILLER = 0x2f;
-const DIF_MANUFACTURER = 0x0f;
-const DIF_MORE_RECORDS = 0x1f;
-const EXTENSION_BIT = 0x80;
-
-/**
- * The data records of `bytes[start, end)`. LVAR is read as a byte count: the only variable-length
- * records of Lansen packets are the telegram container (whose count may exceed 0xBF, which
- * EN 13757-3 reserves for other encodings) and ASCII strings.
- */
-function readRecords(bytes: Uint8Array, start: number, end: number): Parsed<{ records: DataRecord[] }> {
-  const records: DataRecord[] = [];
-  let pos = start;
-  while (pos < end) {
-    const dif = bytes[pos];
-    if (dif === DIF_IDLE_FILLER) {
-      pos += 1;
-      continue;
-    }
-    if (dif === DIF_MANUFACTURER || dif === DIF_MORE_RECORDS) break;
-    const keyStart = pos;
-    pos += 1;
-    let ext = dif & EXTENSION_BIT;
-    while (ext !== 0 && pos < end) {
-      ext = bytes[pos] & EXTENSION_BIT;
-      pos += 1;
-    }
-    if (pos >= end) return { ok: false, error: `truncated record at byte ${keyStart}` };
-    ext = EXTENSION_BIT;
-    while (ext !== 0 && pos < end) {
-      ext = bytes[pos] & EXTENSION_BIT;
-      pos += 1;
-    }
-    if (ext !== 0) return { ok: false, error: `truncated record at byte ${keyStart}` };
-    const key = toHex(bytes.subarray(keyStart, pos));
-    let length = DATA_BYTES[dif & FOUR_BITS];
-    if ((dif & FOUR_BITS) === DIF_VARIABLE) {
-      if (pos >= end) return { ok: false, error: `truncated record at byte ${keyStart}` };
-      length = bytes[pos];
-      pos += 1;
-    }
-    if (pos + length > end) return { ok: false, error: `truncated record at byte ${keyStart}: ${length} data bytes announced, ${end - pos} left` };
-    records.push({ key, offset: pos, length });
-    pos += length;
-  }
-  return { ok: true, records };
-}
-
-function findRecord(records: readonly DataRecord[], key: string, length: number): DataRecord | undefined {
-  for (const r of records) if (r.key === key && (length < 0 || r.length === length)) return r;
-  return undefined;
-}
-
-function missing(name: string, key: string): { ok: false; error: string } {
-  return { ok: false, error: `missing record ${name} (${key})` };
 }
 
 /** What `encodeContainer` writes besides the frame; defaults are this product's (no repeater). */
@@ -538,69 +347,6 @@ export function encodeContainer(frame: ContainerFrame, serial: string, options: 
   return longFrame(out);
 }
 
-export type ContainerResult =
-  | {
-      readonly ok: true;
-      /** Gateway serial (8 digits). */
-      readonly serial: string;
-      /** DR1 read as UTC seconds (see `typeIToUtc`), null when its fields are not a date. */
-      readonly time: number | null;
-      /** DR1 field by field, flags included. */
-      readonly receivedAt: TypeIDateTime;
-      /** DR2, dBm. */
-      readonly rssi: number;
-      /** DR5: the telegram, L-field first. */
-      readonly telegram: Uint8Array;
-      /** DR3, null for 0xFFFFFFFF (not through a repeater). */
-      readonly repeater: string | null;
-      /** DR4, null for 0xFF (not used). */
-      readonly repeaterRssi: number | null;
-      /** Transport header: the contained telegram's meter. */
-      readonly meter: LansenAddress;
-      readonly access: number;
-      readonly status: number;
-      readonly configuration: number;
-    }
-  | { readonly ok: false; readonly error: string };
-
-/** Reads a Lansen data packet; any malformation gives `{ ok: false, error }`. */
-export function decodeContainer(bytes: Uint8Array): ContainerResult {
-  const frame = parseFrame(bytes, C_RSP_UD);
-  if (!frame.ok) return frame;
-  const parsed = readRecords(bytes, RECORDS_OFFSET, frame.end);
-  if (!parsed.ok) return parsed;
-  const records = parsed.records;
-  const serial = findRecord(records, KEY_GATEWAY_SERIAL, ID_BYTES);
-  if (serial === undefined) return missing('gateway serial', KEY_GATEWAY_SERIAL);
-  const at = findRecord(records, KEY_RECEIVED_AT, TYPE_I_BYTES);
-  if (at === undefined) return missing('DR1 reception time', KEY_RECEIVED_AT);
-  const rssi = findRecord(records, KEY_RSSI, 1);
-  if (rssi === undefined) return missing('DR2 RSSI', KEY_RSSI);
-  const repeater = findRecord(records, KEY_REPEATER, ID_BYTES);
-  if (repeater === undefined) return missing('DR3 repeater serial', KEY_REPEATER);
-  const repeaterRssi = findRecord(records, KEY_REPEATER_RSSI, 1);
-  if (repeaterRssi === undefined) return missing('DR4 repeater RSSI', KEY_REPEATER_RSSI);
-  const container = findRecord(records, KEY_CONTAINER, -1);
-  if (container === undefined) return missing('DR5 wM-Bus telegram', KEY_CONTAINER);
-  const receivedAt = decodeTypeI(bytes, at.offset);
-  const repeaterId = idText(bytes, repeater.offset);
-  const rr = bytes[repeaterRssi.offset];
-  return {
-    ok: true,
-    serial: idText(bytes, serial.offset),
-    time: typeIToUtc(receivedAt),
-    receivedAt,
-    rssi: int8(bytes[rssi.offset]),
-    telegram: bytes.slice(container.offset, container.offset + container.length),
-    repeater: repeaterId === NO_REPEATER ? null : repeaterId,
-    repeaterRssi: rr === NO_REPEATER_RSSI ? null : rr,
-    meter: frame.header.address,
-    access: frame.header.access,
-    status: frame.header.status,
-    configuration: frame.header.configuration,
-  };
-}
-
 /**
  * The status packet values this product has (Lansen MQTT manual, "Status packet", DR numbers in
  * brackets). Left out, because this product has no such setting: DR5–DR9 (seconds to the next
@@ -644,9 +390,9 @@ export interface LansenStatus {
   readonly lowBattery?: boolean;
 }
 
-type StatusField = Exclude<keyof LansenStatus, 'lowBattery' | 'listening' | 'time' | 'imei' | 'iccid'>;
+export type StatusField = Exclude<keyof LansenStatus, 'lowBattery' | 'listening' | 'time' | 'imei' | 'iccid'>;
 
-interface NumberRecord {
+export interface NumberRecord {
   readonly field: StatusField;
   readonly dib: readonly number[];
   readonly bytes: number;
@@ -654,25 +400,23 @@ interface NumberRecord {
 }
 
 /** Lansen MQTT manual, status packet: DIB/VIB bytes and data size of each numeric record kept. */
-const DR1: NumberRecord = freezeTable({ field: 'packetsSent', dib: [0x04, 0xfd, 0x3a], bytes: 4, signed: false });
-const DR2: NumberRecord = freezeTable({ field: 'whitelistSize', dib: [0x82, 0x40, 0xfd, 0x3a], bytes: 2, signed: false });
-const DR3: NumberRecord = freezeTable({ field: 'firmwareVersion', dib: [0x02, 0xfd, 0x0f], bytes: 2, signed: false });
-const DR4_DIB: readonly number[] = freezeTable([0x81, 0x80, 0x40, 0xfd, 0x3a]);
-const DR11: NumberRecord = freezeTable({ field: 'batteryMv', dib: [0x02, 0xfd, 0x46], bytes: 2, signed: false });
-const DR12_DIB: readonly number[] = freezeTable([0xcd, 0x02, 0xfd, 0x3a]);
-const DR13_DIB: readonly number[] = freezeTable([0x8d, 0x03, 0xfd, 0x3a]);
-const DR14: NumberRecord = freezeTable({ field: 'modemRssi', dib: [0x01, 0xfd, 0x71], bytes: 1, signed: true });
-const DR15: NumberRecord = freezeTable({ field: 'hardwareModel', dib: [0x01, 0xfd, 0x0c], bytes: 1, signed: false });
-const DR16: NumberRecord = freezeTable({ field: 'hardwareVersion', dib: [0x01, 0xfd, 0x0d], bytes: 1, signed: false });
-const DR17: NumberRecord = freezeTable({ field: 'uptimeDays', dib: [0x02, 0x23], bytes: 2, signed: false });
-const DR18: NumberRecord = freezeTable({ field: 'modemOnSeconds', dib: [0x04, 0x24], bytes: 4, signed: false });
-const DR19: NumberRecord = freezeTable({ field: 'radioListenSeconds', dib: [0x84, 0x40, 0x24], bytes: 4, signed: false });
-const DR23: NumberRecord = freezeTable({ field: 'ntpRetries', dib: [0x82, 0x05, 0xfd, 0x3a], bytes: 2, signed: false });
+export const DR1: NumberRecord = freezeTable({ field: 'packetsSent', dib: [0x04, 0xfd, 0x3a], bytes: 4, signed: false });
+export const DR2: NumberRecord = freezeTable({ field: 'whitelistSize', dib: [0x82, 0x40, 0xfd, 0x3a], bytes: 2, signed: false });
+export const DR3: NumberRecord = freezeTable({ field: 'firmwareVersion', dib: [0x02, 0xfd, 0x0f], bytes: 2, signed: false });
+export const DR4_DIB: readonly number[] = freezeTable([0x81, 0x80, 0x40, 0xfd, 0x3a]);
+export const DR11: NumberRecord = freezeTable({ field: 'batteryMv', dib: [0x02, 0xfd, 0x46], bytes: 2, signed: false });
+export const DR12_DIB: readonly number[] = freezeTable([0xcd, 0x02, 0xfd, 0x3a]);
+export const DR13_DIB: readonly number[] = freezeTable([0x8d, 0x03, 0xfd, 0x3a]);
+export const DR14: NumberRecord = freezeTable({ field: 'modemRssi', dib: [0x01, 0xfd, 0x71], bytes: 1, signed: true });
+export const DR15: NumberRecord = freezeTable({ field: 'hardwareModel', dib: [0x01, 0xfd, 0x0c], bytes: 1, signed: false });
+export const DR16: NumberRecord = freezeTable({ field: 'hardwareVersion', dib: [0x01, 0xfd, 0x0d], bytes: 1, signed: false });
+export const DR17: NumberRecord = freezeTable({ field: 'uptimeDays', dib: [0x02, 0x23], bytes: 2, signed: false });
+export const DR18: NumberRecord = freezeTable({ field: 'modemOnSeconds', dib: [0x04, 0x24], bytes: 4, signed: false });
+export const DR19: NumberRecord = freezeTable({ field: 'radioListenSeconds', dib: [0x84, 0x40, 0x24], bytes: 4, signed: false });
+export const DR23: NumberRecord = freezeTable({ field: 'ntpRetries', dib: [0x82, 0x05, 0xfd, 0x3a], bytes: 2, signed: false });
 /** The records kept, in the manual's order; DR4 (flag), DR10 (time), DR12/DR13 (strings) are written apart. */
 const HEAD_RECORDS: readonly NumberRecord[] = freezeTable([DR1, DR2, DR3]);
 const MODEM_RECORDS: readonly NumberRecord[] = freezeTable([DR14, DR15, DR16, DR17, DR18, DR19, DR23]);
-const REQUIRED: readonly NumberRecord[] = freezeTable([DR1, DR2, DR3, DR11, DR17, DR18, DR19]);
-const OPTIONAL: readonly NumberRecord[] = freezeTable([DR14, DR15, DR16, DR23]);
 
 function pushNumber(out: number[], record: NumberRecord, value: number | undefined): void {
   if (value === undefined) return;
@@ -724,82 +468,6 @@ export function encodeStatus(status: LansenStatus, serial: string, options: Gate
   return longFrame(out);
 }
 
-export type StatusResult =
-  | {
-      readonly ok: true;
-      readonly serial: string;
-      readonly status: LansenStatus;
-      /** DR10 field by field. */
-      readonly clock: TypeIDateTime;
-      readonly gateway: LansenAddress;
-      readonly access: number;
-    }
-  | { readonly ok: false; readonly error: string };
-
-function readNumber(bytes: Uint8Array, record: DataRecord, spec: NumberRecord): number {
-  const v = readLe(bytes, record.offset, spec.bytes);
-  const max = 2 ** (8 * spec.bytes);
-  return spec.signed && v >= max / 2 ? v - max : v;
-}
-
-function readString(bytes: Uint8Array, record: DataRecord): string {
-  let s = '';
-  for (let i = record.offset + record.length - 1; i >= record.offset; i--) s += String.fromCharCode(bytes[i]);
-  return s;
-}
-
-/** The status records of `bytes[start, end)`; records this product does not keep (DR5–DR9, DR20–DR22) are skipped. */
-function decodeStatusRecords(bytes: Uint8Array, start = 0, end = bytes.length): Parsed<{ status: LansenStatus; clock: TypeIDateTime; serial: string | null }> {
-  const parsed = readRecords(bytes, start, end);
-  if (!parsed.ok) return parsed;
-  const records = parsed.records;
-  const values: Record<string, number | string | boolean> = {};
-  for (const spec of REQUIRED) {
-    const key = toHex(Uint8Array.from(spec.dib));
-    const r = findRecord(records, key, spec.bytes);
-    if (r === undefined) return missing(spec.field, key);
-    values[spec.field] = readNumber(bytes, r, spec);
-  }
-  for (const spec of OPTIONAL) {
-    const r = findRecord(records, toHex(Uint8Array.from(spec.dib)), spec.bytes);
-    if (r !== undefined) values[spec.field] = readNumber(bytes, r, spec);
-  }
-  const dr4Key = toHex(Uint8Array.from(DR4_DIB));
-  const dr4 = findRecord(records, dr4Key, 1);
-  if (dr4 === undefined) return missing('listening (DR4)', dr4Key);
-  const dr10 = findRecord(records, KEY_RECEIVED_AT, TYPE_I_BYTES);
-  if (dr10 === undefined) return missing('time (DR10)', KEY_RECEIVED_AT);
-  const clock = decodeTypeI(bytes, dr10.offset);
-  const time = typeIToUtc(clock);
-  if (time === null) return { ok: false, error: 'time (DR10) is not a date' };
-  const imei = findRecord(records, toHex(Uint8Array.from(DR12_DIB)), -1);
-  if (imei !== undefined) values.imei = readString(bytes, imei);
-  const iccid = findRecord(records, toHex(Uint8Array.from(DR13_DIB)), -1);
-  if (iccid !== undefined) values.iccid = readString(bytes, iccid);
-  values.listening = bytes[dr4.offset] !== 0;
-  values.time = time;
-  const serial = findRecord(records, KEY_GATEWAY_SERIAL, ID_BYTES);
-  return { ok: true, status: values as unknown as LansenStatus, clock, serial: serial === undefined ? null : idText(bytes, serial.offset) };
-}
-
-/** Reads a Lansen status packet; any malformation gives `{ ok: false, error }`. */
-export function decodeStatus(bytes: Uint8Array): StatusResult {
-  const frame = parseFrame(bytes, C_SND_NR);
-  if (!frame.ok) return frame;
-  const r = decodeStatusRecords(bytes, RECORDS_OFFSET, frame.end);
-  if (!r.ok) return r;
-  if (r.serial === null) return missing('gateway serial', KEY_GATEWAY_SERIAL);
-  const lowBattery = (frame.header.status & STATUS_POWER_LOW) !== 0;
-  return {
-    ok: true,
-    serial: r.serial,
-    status: { ...r.status, lowBattery },
-    clock: r.clock,
-    gateway: frame.header.address,
-    access: frame.header.access,
-  };
-}
-
 /** Header fields of the ready packet. */
 export interface ReadyOptions extends GatewayHeaderOptions {
   /** Status byte; default 0 (the manual's example shows 0x04, power low). */
@@ -815,15 +483,3 @@ export function encodeReady(serial: string, options: ReadyOptions = {}): Uint8Ar
   return longFrame(gatewayHeader(C_SND_NR, serial, options.access ?? 0, options.status ?? 0));
 }
 
-export type ReadyResult =
-  | { readonly ok: true; readonly serial: string; readonly gateway: LansenAddress; readonly access: number; readonly status: number }
-  | { readonly ok: false; readonly error: string };
-
-/** Reads a ready-for-configuration packet; any malformation gives `{ ok: false, error }`. */
-export function decodeReady(bytes: Uint8Array): ReadyResult {
-  const frame = parseFrame(bytes, C_SND_NR);
-  if (!frame.ok) return frame;
-  if (frame.end !== RECORDS_OFFSET) return { ok: false, error: `not a ready packet: ${frame.end - RECORDS_OFFSET} bytes after the header` };
-  const h = frame.header;
-  return { ok: true, serial: h.address.id, gateway: h.address, access: h.access, status: h.status };
-}

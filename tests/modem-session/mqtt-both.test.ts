@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FTP_UPLOAD_DATA, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';
-import { decodeContainer } from '../../protocol/mqtt/lansen';
+import { decodeContainer } from '../../protocol/mqtt/lansen-decode';
 import { startFtpServer, type UploadFtpServer } from '../../sim/upload/servers.node';
 import { FTP_PASS, FTP_USER, inboxFile, ROOT, serverConfig } from './support';
 import { mqttConfig, mqttSuite, TOPICS } from './mqtt-suite';

@@ -7,7 +7,7 @@
 import * as mqtt from 'mqtt-packet';
 import * as net from 'node:net';
 import { FTP_UPLOAD_DATA } from '../../protocol/config/types';
-import { decodeContainer } from '../../protocol/mqtt/lansen';
+import { decodeContainer } from '../../protocol/mqtt/lansen-decode';
 import type { ObservedMessage } from '../../sim/servers/mqtt-observer.node';
 import { connectObserver } from '../../sim/servers/mqtt-observer.node';
 import type { FrameRecord } from '../../tasks/store/types';

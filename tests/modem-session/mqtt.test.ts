@@ -4,7 +4,7 @@
  * (npm mqtt-packet) and independent decoders (npm bson; the container's bytes read by hand).
  */
 import { FTP_UPLOAD_DATA, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';
-import { decodeContainer } from '../../protocol/mqtt/lansen';
+import { decodeContainer } from '../../protocol/mqtt/lansen-decode';
 import { startMosquitto } from '../../sim/servers/mosquitto.node';
 import { RIG_UID } from '../../sim/upload/rig.node';
 import type { FrameRecord } from '../../tasks/store/types';

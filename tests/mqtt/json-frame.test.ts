@@ -2,7 +2,8 @@
  * The JSON message of one received frame (protocol/mqtt/json-frame.ts): key order, the meter fields
  * wmbusmeters reports for real corpus telegrams, and nulls where the header cannot give a field.
  */
-import { decodeFrameJson, encodeFrameJson, frameJson, frameTopic } from '../../protocol/mqtt/json-frame';
+import { encodeFrameJson, frameJson, frameTopic } from '../../protocol/mqtt/json-frame';
+import { decodeFrameJson } from '../../protocol/mqtt/json-frame-decode';
 import { toHex } from '../../protocol/text/utf8';
 import { bytes, loadCorpus } from '../wmbus/corpus';
 

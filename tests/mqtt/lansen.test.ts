@@ -3,21 +3,8 @@
  * packet as the test vector, real corpus telegrams wrapped and unwrapped, the type I date, the
  * status and ready packets.
  */
-import {
-  decodeContainer,
-  decodeReady,
-  decodeStatus,
-  decodeTypeI,
-  encodeContainer,
-  encodeReady,
-  encodeStatus,
-  encodeTypeI,
-  gatewaySerial,
-  lansenTopics,
-  typeIFromUtc,
-  typeIToUtc,
-  type LansenStatus,
-} from '../../protocol/mqtt/lansen';
+import { encodeContainer, encodeReady, encodeStatus, encodeTypeI, gatewaySerial, lansenTopics, typeIFromUtc, type LansenStatus } from '../../protocol/mqtt/lansen';
+import { decodeContainer, decodeReady, decodeStatus, decodeTypeI, typeIToUtc } from '../../protocol/mqtt/lansen-decode';
 import { fromHex, toHex } from '../../protocol/text/utf8';
 import { bytes, loadCorpus } from '../wmbus/corpus';
 

@@ -3,8 +3,10 @@
  * (in tests/mqtt/lansen-xs.test.ts) and inside XS (bundled by lansen-entry.ts). Only protocol/ code
  * and ECMAScript built-ins here.
  */
-import { decodeFrameJson, encodeFrameJson } from '../../../protocol/mqtt/json-frame';
-import { decodeContainer, decodeReady, decodeStatus, encodeContainer, encodeReady, encodeStatus, type LansenStatus } from '../../../protocol/mqtt/lansen';
+import { encodeFrameJson } from '../../../protocol/mqtt/json-frame';
+import { decodeFrameJson } from '../../../protocol/mqtt/json-frame-decode';
+import { encodeContainer, encodeReady, encodeStatus, type LansenStatus } from '../../../protocol/mqtt/lansen';
+import { decodeContainer, decodeReady, decodeStatus } from '../../../protocol/mqtt/lansen-decode';
 import { fromHex, toHex, utf8Decode } from '../../../protocol/text/utf8';
 
 export type LansenRequest =

@@ -1,8 +1,15 @@
+/**
+ * The MQTT 3.1.1 decoder of the device's client: the packets a server sends (CONNACK, PUBLISH,
+ * PUBACK, SUBACK, UNSUBACK, PINGRESP). A packet only a client sends (CONNECT, SUBSCRIBE,
+ * UNSUBSCRIBE, PINGREQ, DISCONNECT; §2.2.1 Table 2.1 gives each type's direction) is a protocol
+ * error here. decode-server.ts reads those, and composes both halves into a decoder of every type
+ * for the tests and a broker; it is not in the device image. Its parts (`Reader`, `fail`,
+ * `guarded`) are exported for it.
+ */
 import { isUtf8, utf8Decode } from '../text/utf8';
 import {
   CONNACK_LENGTH,
   CONNACK_SESSION_PRESENT,
-  CONNECT_FLAG,
   FLAGS_MASK,
   LENGTH_BITS,
   LENGTH_CONTINUE,
@@ -10,8 +17,6 @@ import {
   MAX_QOS,
   PACKET_NAMES,
   PACKET_TYPE,
-  PROTOCOL_LEVEL,
-  PROTOCOL_NAME,
   PUBLISH_DUP,
   PUBLISH_QOS_MASK,
   PUBLISH_QOS_SHIFT,
@@ -20,28 +25,26 @@ import {
   RESERVED_TYPE_HIGH,
   RESERVED_TYPE_LOW,
   SUBACK_FAILURE,
-  SUBSCRIBE_QOS_MASK,
   TYPE_SHIFT,
   UINT16_BYTES,
-  WILL_QOS_MASK,
-  WILL_QOS_SHIFT,
   isConnackReturnCode,
 } from './format';
-import { topicFilterError, topicNameError } from './topic';
-import type { MqttConnect, MqttDecodeResult, MqttPacket, MqttQos, MqttSubackReturnCode, MqttSubscription, MqttWill } from './types';
+import { topicNameError } from './topic';
+import type { MqttBodyDecoder, MqttDecodeResult, MqttPacket, MqttSubackReturnCode } from './types';
 
-/** Internal: aborts a decode; turned into `{ ok: false }` at the public boundary. */
+/** Internal: aborts a decode; turned into `{ ok: false }` at the public boundary (`guarded`). */
 class DecodeFailure {
   constructor(readonly message: string) {}
 }
 
-function fail(message: string): never {
+/** Aborts the decode inside `guarded` with `message`. */
+export function fail(message: string): never {
   throw new DecodeFailure(message);
 }
 
 const BINARY_DIGITS = 4;
 
-function hex2(value: number): string {
+export function hex2(value: number): string {
   return `0x${value.toString(16).padStart(2, '0')}`;
 }
 
@@ -81,7 +84,7 @@ export function fixedHeaderError(first: number): string | undefined {
 }
 
 /** The variable header and payload of one packet, read front to back. Offsets name the byte in the whole packet. */
-class Reader {
+export class Reader {
   private pos = 0;
 
   constructor(
@@ -157,49 +160,8 @@ class Reader {
 }
 
 /** A packet whose remaining length its section fixes (`section` cites it). */
-function exactLength(body: Uint8Array, length: number, name: string, section: string): void {
+export function exactLength(body: Uint8Array, length: number, name: string, section: string): void {
   if (body.length !== length) fail(`${name} remaining length ${body.length} must be ${length} (MQTT 3.1.1 ${section})`);
-}
-
-function connect(r: Reader): MqttConnect {
-  // §3.1.2.1 [MQTT-3.1.2-1]: the protocol name is `MQTT`.
-  const protocol = r.string('protocol name');
-  if (protocol !== PROTOCOL_NAME) fail(`CONNECT protocol name '${protocol}' is not '${PROTOCOL_NAME}' (MQTT 3.1.1 §3.1.2.1)`);
-  const level = r.byte('protocol level');
-  if (level !== PROTOCOL_LEVEL) fail(`CONNECT protocol level ${level} is not ${PROTOCOL_LEVEL} (MQTT 3.1.1 §3.1.2.2)`);
-  const flags = r.byte('connect flags');
-  // §3.1.2.3 [MQTT-3.1.2-3]: the reserved flag is 0.
-  if ((flags & CONNECT_FLAG.reserved) !== 0) fail('CONNECT reserved connect flag (bit 0) is set (MQTT 3.1.1 §3.1.2.3)');
-  const hasWill = (flags & CONNECT_FLAG.will) !== 0;
-  const willQos = (flags >> WILL_QOS_SHIFT) & WILL_QOS_MASK;
-  const willRetain = (flags & CONNECT_FLAG.willRetain) !== 0;
-  // §3.1.2.6-7 [MQTT-3.1.2-11, -13]: without a will, will QoS and will retain are 0.
-  if (!hasWill && (willQos !== 0 || willRetain)) fail('CONNECT sets will QoS or will retain without the will flag (MQTT 3.1.1 §3.1.2.6-7)');
-  if (willQos > MAX_QOS) fail('CONNECT will QoS 3 is malformed (MQTT 3.1.1 §3.1.2.6)');
-  const hasUsername = (flags & CONNECT_FLAG.username) !== 0;
-  const hasPassword = (flags & CONNECT_FLAG.password) !== 0;
-  // §3.1.2.9 [MQTT-3.1.2-22]: no password without a user name.
-  if (hasPassword && !hasUsername) fail('CONNECT sets the password flag without the user name flag (MQTT 3.1.1 §3.1.2.9)');
-  const keepAlive = r.uint16('keep alive');
-  const clientId = r.string('client identifier');
-  let will: MqttWill | undefined;
-  if (hasWill) {
-    const at = r.offset;
-    const topic = r.string('will topic');
-    const topicError = topicNameError(topic);
-    if (topicError) fail(`CONNECT will topic at offset ${at}: ${topicError}`);
-    will = { topic, payload: r.binary('will message'), qos: willQos as MqttQos, retain: willRetain };
-  }
-  const username = hasUsername ? r.string('user name') : undefined;
-  const password = hasPassword ? r.binary('password') : undefined;
-  r.end();
-  const packet: MqttConnect = { type: 'connect', clientId, cleanSession: (flags & CONNECT_FLAG.cleanSession) !== 0, keepAlive };
-  return {
-    ...packet,
-    ...(username !== undefined ? { username } : {}),
-    ...(password !== undefined ? { password } : {}),
-    ...(will !== undefined ? { will } : {}),
-  };
 }
 
 function connack(r: Reader, body: Uint8Array): MqttPacket {
@@ -227,25 +189,6 @@ function publish(r: Reader, flags: number): MqttPacket {
   return { type: 'publish', topic, payload: r.rest(), qos: 1, retain, dup: (flags & PUBLISH_DUP) !== 0, packetId };
 }
 
-function subscribe(r: Reader): MqttPacket {
-  const packetId = r.packetId();
-  const subscriptions: MqttSubscription[] = [];
-  // §3.8.3 [MQTT-3.8.3-3]: at least one topic filter and QoS pair.
-  if (r.left === 0) fail('SUBSCRIBE has no topic filter (MQTT 3.1.1 §3.8.3)');
-  while (r.left > 0) {
-    const at = r.offset;
-    const topicFilter = r.string('topic filter');
-    const filterError = topicFilterError(topicFilter);
-    if (filterError) fail(`SUBSCRIBE topic filter at offset ${at} ${filterError}`);
-    const options = r.byte('requested QoS');
-    // §3.8.3.1 [MQTT-3-8.3-4]: bits 7-2 of the requested QoS byte are reserved 0.
-    if ((options & ~SUBSCRIBE_QOS_MASK) !== 0) fail(`SUBSCRIBE requested QoS byte ${hex2(options)} sets reserved bits 7-2 (MQTT 3.1.1 §3.8.3.1)`);
-    if (options > MAX_QOS) fail(`SUBSCRIBE requested QoS 3 at offset ${r.offset - 1} is malformed (MQTT 3.1.1 §3.8.3.1)`);
-    subscriptions.push({ topicFilter, qos: options as MqttQos });
-  }
-  return { type: 'subscribe', packetId, subscriptions };
-}
-
 function suback(r: Reader): MqttPacket {
   const packetId = r.packetId();
   const returnCodes: MqttSubackReturnCode[] = [];
@@ -260,21 +203,6 @@ function suback(r: Reader): MqttPacket {
   return { type: 'suback', packetId, returnCodes };
 }
 
-function unsubscribe(r: Reader): MqttPacket {
-  const packetId = r.packetId();
-  const topicFilters: string[] = [];
-  // §3.10.3 [MQTT-3.10.3-2]: at least one topic filter.
-  if (r.left === 0) fail('UNSUBSCRIBE has no topic filter (MQTT 3.1.1 §3.10.3)');
-  while (r.left > 0) {
-    const at = r.offset;
-    const filter = r.string('topic filter');
-    const filterError = topicFilterError(filter);
-    if (filterError) fail(`UNSUBSCRIBE topic filter at offset ${at} ${filterError}`);
-    topicFilters.push(filter);
-  }
-  return { type: 'unsubscribe', packetId, topicFilters };
-}
-
 function body(first: number, bytes: Uint8Array, base: number): MqttPacket {
   const headerError = fixedHeaderError(first);
   if (headerError) fail(headerError);
@@ -282,8 +210,6 @@ function body(first: number, bytes: Uint8Array, base: number): MqttPacket {
   const name = PACKET_NAMES[type];
   const r = new Reader(bytes, base, name);
   switch (type) {
-    case PACKET_TYPE.connect:
-      return connect(r);
     case PACKET_TYPE.connack:
       return connack(r, bytes);
     case PACKET_TYPE.publish:
@@ -291,30 +217,22 @@ function body(first: number, bytes: Uint8Array, base: number): MqttPacket {
     case PACKET_TYPE.puback:
       exactLength(bytes, UINT16_BYTES, name, '§3.4.1');
       return { type: 'puback', packetId: r.packetId() };
-    case PACKET_TYPE.subscribe:
-      return subscribe(r);
     case PACKET_TYPE.suback:
       return suback(r);
-    case PACKET_TYPE.unsubscribe:
-      return unsubscribe(r);
     case PACKET_TYPE.unsuback:
       exactLength(bytes, UINT16_BYTES, name, '§3.11.1');
       return { type: 'unsuback', packetId: r.packetId() };
-    case PACKET_TYPE.pingreq:
-      exactLength(bytes, 0, name, '§3.12.1');
-      return { type: 'pingreq' };
     case PACKET_TYPE.pingresp:
       exactLength(bytes, 0, name, '§3.13.1');
       return { type: 'pingresp' };
-    case PACKET_TYPE.disconnect:
-      exactLength(bytes, 0, name, '§3.14.1');
-      return { type: 'disconnect' };
     default:
-      return fail(`${name} is not supported`);
+      // fixedHeaderError has refused the reserved and QoS 2 types: what is left goes client to server.
+      return fail(`a server does not send ${name} (MQTT 3.1.1 §2.2.1 Table 2.1: client to server only)`);
   }
 }
 
-function guarded(run: () => MqttPacket): MqttDecodeResult {
+/** Runs a decode, turning a `fail` into `{ ok: false, error }`; never throws. */
+export function guarded(run: () => MqttPacket): MqttDecodeResult {
   try {
     return { ok: true, packet: run() };
   } catch (e) {
@@ -324,18 +242,24 @@ function guarded(run: () => MqttPacket): MqttDecodeResult {
 }
 
 /**
- * Decodes the variable header and payload `bytes` of a packet whose first byte is `first`;
- * `base` is the offset of `bytes` in the packet, for error messages. Never throws.
+ * Decodes the variable header and payload `bytes` of a packet a server sends whose first byte is
+ * `first`; `base` is the offset of `bytes` in the packet, for error messages. Never throws.
  */
 export function decodeMqttBody(first: number, bytes: Uint8Array, base: number): MqttDecodeResult {
   return guarded(() => body(first, bytes, base));
 }
 
 /**
- * Decodes one whole packet that must span `bytes` exactly. Never throws: malformed or
- * unsupported input gives `{ ok: false, error }` naming the fault and its byte offset.
+ * Decodes one whole packet a server sends, which must span `bytes` exactly. Never throws:
+ * malformed or unsupported input, or a packet only a client sends, gives `{ ok: false, error }`
+ * naming the fault and its byte offset.
  */
 export function decodeMqtt(bytes: Uint8Array): MqttDecodeResult {
+  return decodeMqttWith(bytes, decodeMqttBody);
+}
+
+/** `decodeMqtt` with the body read by `decodeBody` once the fixed header is checked. */
+export function decodeMqttWith(bytes: Uint8Array, decodeBody: MqttBodyDecoder): MqttDecodeResult {
   return guarded(() => {
     if (bytes.length === 0) fail('no bytes: a packet needs at least its 2-byte fixed header (MQTT 3.1.1 §2.2)');
     const headerError = fixedHeaderError(bytes[0]);
@@ -353,6 +277,7 @@ export function decodeMqtt(bytes: Uint8Array): MqttDecodeResult {
       multiplier *= LENGTH_BITS + 1;
     }
     if (bytes.length !== at + length) fail(`${bytes.length} bytes given, the fixed header declares ${at + length} (remaining length ${length})`);
-    return body(bytes[0], bytes.subarray(at), at);
+    const result = decodeBody(bytes[0], bytes.subarray(at), at);
+    return result.ok ? result.packet : fail(result.error);
   });
 }

@@ -1,6 +1,6 @@
 import { decodeMqttBody, fixedHeaderError } from './decode';
 import { LENGTH_BITS, LENGTH_CONTINUE, LENGTH_MAX_BYTES, MAX_FIXED_HEADER, MAX_REMAINING_LENGTH } from './format';
-import type { MqttDecoderOptions, MqttPacket, MqttPushResult } from './types';
+import type { MqttBodyDecoder, MqttDecoderOptions, MqttPacket, MqttPushResult } from './types';
 
 /** The smallest packet: a type byte and a one-byte remaining length of 0 (PINGREQ, §3.12). */
 const MIN_PACKET_SIZE = 2;
@@ -11,7 +11,8 @@ const STAGE_LENGTH = 1;
 const STAGE_BODY = 2;
 
 /**
- * Turns a byte stream (as a socket delivers it, split anywhere) into MQTT 3.1.1 packets.
+ * Turns a byte stream (as a socket delivers it, split anywhere) into MQTT 3.1.1 packets: by
+ * default those a server sends (`MqttDecoderOptions.decodeBody`).
  *
  * Each fixed header is checked as soon as it arrives (§2.2.1-2.2.3), before any body byte is
  * buffered, so a wrong flag or an oversized length is refused at once. A remaining length may use
@@ -33,6 +34,7 @@ export class MqttDecoder {
   private filled = 0;
   private failure: string | undefined;
   private readonly maxPacketSize: number;
+  private readonly decodeBody: MqttBodyDecoder;
   readonly stats = { packets: 0, errors: 0 };
 
   constructor(options: MqttDecoderOptions) {
@@ -40,6 +42,7 @@ export class MqttDecoder {
     // An invalid maximum is a programming error, not bad input: it fails the first push.
     this.maxPacketSize = Number.isInteger(max) && max >= MIN_PACKET_SIZE ? Math.min(max, MAX_FIXED_HEADER + MAX_REMAINING_LENGTH) : 0;
     if (this.maxPacketSize === 0) this.failure = `maxPacketSize ${max} is not an integer of at least ${MIN_PACKET_SIZE}`;
+    this.decodeBody = options.decodeBody ?? decodeMqttBody;
   }
 
   /** The error that failed the stream, if any. */
@@ -110,7 +113,7 @@ export class MqttDecoder {
   }
 
   private complete(packets: MqttPacket[]): string | undefined {
-    const result = decodeMqttBody(this.first, this.body, 1 + this.lengthBytes);
+    const result = this.decodeBody(this.first, this.body, 1 + this.lengthBytes);
     this.stage = STAGE_TYPE;
     this.body = new Uint8Array(0);
     if (!result.ok) return result.error;

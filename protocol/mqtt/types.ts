@@ -148,7 +148,18 @@ export type MqttPushResult =
   | { readonly ok: true; readonly packets: readonly MqttPacket[] }
   | { readonly ok: false; readonly packets: readonly MqttPacket[]; readonly error: string };
 
+/**
+ * Reads the variable header and payload `body` of a packet whose first byte is `first`; `base` is
+ * the offset of `body` in the packet, for error messages. Never throws.
+ */
+export type MqttBodyDecoder = (first: number, body: Uint8Array, base: number) => MqttDecodeResult;
+
 export interface MqttDecoderOptions {
   /** Largest whole packet accepted (fixed header included), in bytes; a larger one fails the stream. */
   readonly maxPacketSize: number;
+  /**
+   * How a packet's body is read. Default decode.ts `decodeMqttBody`: the packets a server sends,
+   * as a client needs. decode-server.ts `decodeMqttFullBody` reads every type (tests, a broker).
+   */
+  readonly decodeBody?: MqttBodyDecoder;
 }

@@ -1,3 +1,4 @@
+import { fullMqttDecoder } from '../../protocol/mqtt/decode-server';
 import { MqttDecoder } from '../../protocol/mqtt/decoder';
 import { encodeMqtt } from '../../protocol/mqtt/encode';
 import type { MqttPacket } from '../../protocol/mqtt/types';
@@ -9,7 +10,7 @@ import { SAMPLES, concat, expectSameBytes, publishWithRemainingLength } from './
 const LARGE = 4 * 1024 * 1024;
 
 /** Feeds `chunks` in order and gathers every packet; fails the test on any error. */
-function decodeAll(chunks: readonly Uint8Array[], decoder = new MqttDecoder({ maxPacketSize: LARGE })): MqttPacket[] {
+function decodeAll(chunks: readonly Uint8Array[], decoder = fullMqttDecoder(LARGE)): MqttPacket[] {
   const packets: MqttPacket[] = [];
   for (const chunk of chunks) {
     const result = decoder.push(chunk);
@@ -30,7 +31,7 @@ const SPLIT_SAMPLES: readonly (readonly [name: string, packet: MqttPacket])[] = 
   ['CONNACK', { type: 'connack', sessionPresent: true, returnCode: 0 }],
 ];
 
-describe('MqttDecoder: bytes as a socket delivers them', () => {
+describe('MqttDecoder of every packet type: bytes as a socket delivers them', () => {
   test.each(SPLIT_SAMPLES)('%s split at every byte offset into two reads decodes the same', (_name, packet) => {
     const bytes = oracleBytes(packet);
     for (let cut = 0; cut <= bytes.length; cut++) {
@@ -45,7 +46,7 @@ describe('MqttDecoder: bytes as a socket delivers them', () => {
 
   test.each(SPLIT_SAMPLES)('%s yields nothing until its last byte arrives', (_name, packet) => {
     const bytes = oracleBytes(packet);
-    const decoder = new MqttDecoder({ maxPacketSize: LARGE });
+    const decoder = fullMqttDecoder(LARGE);
     expect(decoder.push(bytes.subarray(0, bytes.length - 1))).toEqual({ ok: true, packets: [] });
     expect(decoder.partial).toBe(true);
     expect(decoder.push(bytes.subarray(bytes.length - 1))).toEqual({ ok: true, packets: [packet] });
@@ -68,13 +69,13 @@ describe('MqttDecoder: bytes as a socket delivers them', () => {
   test('a read ending inside one packet and carrying the next ones completes both', () => {
     const first = encodeMqtt({ type: 'puback', packetId: 1 });
     const rest = concat(encodeMqtt({ type: 'pingresp' }), encodeMqtt({ type: 'unsuback', packetId: 2 }));
-    const decoder = new MqttDecoder({ maxPacketSize: 64 });
+    const decoder = fullMqttDecoder(64);
     expect(decoder.push(first.subarray(0, 3))).toEqual({ ok: true, packets: [] });
     expect(decoder.push(concat(first.subarray(3), rest))).toEqual({ ok: true, packets: [{ type: 'puback', packetId: 1 }, { type: 'pingresp' }, { type: 'unsuback', packetId: 2 }] });
   });
 
   test('an empty read changes nothing', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 64 });
+    const decoder = fullMqttDecoder(64);
     expect(decoder.push(new Uint8Array(0))).toEqual({ ok: true, packets: [] });
     expect(decoder.partial).toBe(false);
   });
@@ -104,76 +105,76 @@ describe('MqttDecoder: bytes as a socket delivers them', () => {
   });
 
   test('the decoder counts the packets it decodes', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 64 });
+    const decoder = fullMqttDecoder(64);
     decoder.push(concat(encodeMqtt({ type: 'pingresp' }), encodeMqtt({ type: 'pingresp' })));
     expect(decoder.stats).toEqual({ packets: 2, errors: 0 });
   });
 });
 
-describe('MqttDecoder refuses malformed input and stays failed', () => {
+describe('MqttDecoder of every packet type refuses malformed input and stays failed', () => {
   test.each(MALFORMED)('%s fails the stream with an error naming it', (_fault, bytes, error) => {
-    const decoder = new MqttDecoder({ maxPacketSize: 1024 });
+    const decoder = fullMqttDecoder(1024);
     expect(decoder.push(Uint8Array.from(bytes))).toEqual({ ok: false, packets: [], error });
     expect(decoder.error).toBe(error);
   });
 
   test.each(MALFORMED)('%s fails the same way delivered byte by byte', (_fault, bytes, error) => {
-    const decoder = new MqttDecoder({ maxPacketSize: 1024 });
+    const decoder = fullMqttDecoder(1024);
     const results = bytes.map((b) => decoder.push(Uint8Array.of(b)));
     expect(results.filter((r) => !r.ok)[0]).toEqual({ ok: false, packets: [], error });
   });
 
   test('§2.2.2: a wrong fixed-header flag fails at its first byte, before any length or body byte', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 1024 });
+    const decoder = fullMqttDecoder(1024);
     expect(decoder.push(Uint8Array.of(0x80))).toEqual({ ok: false, packets: [], error: 'SUBSCRIBE fixed-header flags 0b0000 must be 0b0010 (MQTT 3.1.1 §2.2.2)' });
   });
 
   test('§2.2.3: a remaining length still continuing at its fourth byte fails there, without waiting for a fifth', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 1024 });
+    const decoder = fullMqttDecoder(1024);
     expect(decoder.push(Uint8Array.of(0x30, 0x80, 0x80, 0x80))).toEqual({ ok: true, packets: [] });
     expect(decoder.push(Uint8Array.of(0x80))).toEqual({ ok: false, packets: [], error: 'remaining length does not end within 4 bytes (MQTT 3.1.1 §2.2.3)' });
   });
 
   test('a packet larger than the configured maximum fails as soon as its length is read', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 100 });
+    const decoder = fullMqttDecoder(100);
     const packet = oracleBytes(publishWithRemainingLength(99));
     expect(packet.length).toBe(101);
     expect(decoder.push(packet.subarray(0, 2))).toEqual({ ok: false, packets: [], error: 'packet of 101 bytes (remaining length 99) exceeds the 100-byte maximum' });
   });
 
   test('a packet of exactly the configured maximum is accepted', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 100 });
+    const decoder = fullMqttDecoder(100);
     const packet = publishWithRemainingLength(98);
     expect(decoder.push(oracleBytes(packet))).toEqual({ ok: true, packets: [packet] });
   });
 
   test('the largest remaining length 3.1.1 allows (268 435 455) fails a small maximum at its header, with no body buffered', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 1024 });
+    const decoder = fullMqttDecoder(1024);
     expect(decoder.push(Uint8Array.of(0x30, 0xff, 0xff, 0xff, 0x7f))).toEqual({ ok: false, packets: [], error: 'packet of 268435460 bytes (remaining length 268435455) exceeds the 1024-byte maximum' });
   });
 
   test('packets completed before a fault in the same read are still returned with the error', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 64 });
+    const decoder = fullMqttDecoder(64);
     const result = decoder.push(concat(encodeMqtt({ type: 'pingresp' }), Uint8Array.of(0x36, 0x00), encodeMqtt({ type: 'pingresp' })));
     expect(result).toEqual({ ok: false, packets: [{ type: 'pingresp' }], error: 'PUBLISH QoS 3 is malformed: both QoS bits are set (MQTT 3.1.1 §3.3.1.2)' });
   });
 
   test('after a fault every later read returns the same error and no packets, even well-formed ones', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 64 });
+    const decoder = fullMqttDecoder(64);
     decoder.push(Uint8Array.of(0x00, 0x00));
     expect(decoder.push(encodeMqtt({ type: 'pingresp' }))).toEqual({ ok: false, packets: [], error: 'packet type 0 is reserved (MQTT 3.1.1 §2.2.1)' });
     expect(decoder.error).toBe('packet type 0 is reserved (MQTT 3.1.1 §2.2.1)');
   });
 
   test('a fault is counted once, however many reads follow it', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 64 });
+    const decoder = fullMqttDecoder(64);
     decoder.push(Uint8Array.of(0x00, 0x00));
     decoder.push(encodeMqtt({ type: 'pingresp' }));
     expect(decoder.stats).toEqual({ packets: 0, errors: 1 });
   });
 
   test('reset() forgets the fault and a partial packet, for the next connection', () => {
-    const decoder = new MqttDecoder({ maxPacketSize: 64 });
+    const decoder = fullMqttDecoder(64);
     decoder.push(Uint8Array.of(0x40, 0x02, 0x00));
     decoder.reset();
     expect(decoder.partial).toBe(false);
@@ -184,8 +185,27 @@ describe('MqttDecoder refuses malformed input and stays failed', () => {
   });
 
   test.each([0, 1, 1.5, Number.NaN])('a maximum packet size of %p is refused at the first read, even after reset()', (maxPacketSize) => {
-    const decoder = new MqttDecoder({ maxPacketSize });
+    const decoder = fullMqttDecoder(maxPacketSize);
     decoder.reset();
     expect(decoder.push(encodeMqtt({ type: 'pingresp' }))).toEqual({ ok: false, packets: [], error: `maxPacketSize ${maxPacketSize} is not an integer of at least 2` });
+  });
+});
+
+describe("MqttDecoder as the device's client uses it: the packets a server sends", () => {
+  const CLIENT_TO_SERVER: readonly MqttPacket['type'][] = ['connect', 'subscribe', 'unsubscribe', 'pingreq', 'disconnect'];
+  const fromServer = SAMPLES.filter(([, p]) => !CLIENT_TO_SERVER.includes(p.type)).map(([, p]) => p);
+
+  test('every sample a server sends, in one stream split at every offset into two reads, comes out in order', () => {
+    const stream = concat(...fromServer.map((p) => oracleBytes(p)));
+    for (let cut = 0; cut <= stream.length; cut++) {
+      expect(decodeAll([stream.subarray(0, cut), stream.subarray(cut)], new MqttDecoder({ maxPacketSize: LARGE }))).toEqual(fromServer);
+    }
+  });
+
+  test.each(SAMPLES.filter(([, p]) => CLIENT_TO_SERVER.includes(p.type)))('%s from a server fails the stream: a server does not send it', (_name, packet) => {
+    const decoder = new MqttDecoder({ maxPacketSize: LARGE });
+    const error = `a server does not send ${packet.type.toUpperCase()} (MQTT 3.1.1 §2.2.1 Table 2.1: client to server only)`;
+    expect(decoder.push(concat(encodeMqtt({ type: 'pingresp' }), oracleBytes(packet)))).toEqual({ ok: false, packets: [{ type: 'pingresp' }], error });
+    expect(decoder.stats).toEqual({ packets: 1, errors: 1 });
   });
 });

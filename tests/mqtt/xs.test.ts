@@ -32,6 +32,9 @@ function runOnXs(requests: readonly MqttRequest[]): unknown[] {
 }
 
 const STREAM = concat(...SAMPLES.map(([, p]) => oracleBytes(p)));
+/** §2.2.1 Table 2.1: the samples a server sends. */
+const SERVER_SAMPLES = SAMPLES.filter(([, p]) => !['connect', 'subscribe', 'unsubscribe', 'pingreq', 'disconnect'].includes(p.type));
+const FROM_SERVER = concat(...SERVER_SAMPLES.map(([, p]) => oracleBytes(p)));
 
 const CASES: readonly (readonly [name: string, request: MqttRequest])[] = [
   ...SAMPLES.map(([name, packet]) => [`encode ${name}`, { op: 'encode', packet: packetJson(packet) }] as const),
@@ -42,6 +45,8 @@ const CASES: readonly (readonly [name: string, request: MqttRequest])[] = [
   ['decode every sample in 7-byte reads', { op: 'decode', hex: toHex(STREAM), chunk: 7, max: 1 << 20 }],
   ['decode a packet above the maximum', { op: 'decode', hex: toHex(oracleBytes({ type: 'publish', topic: 't', payload: new Uint8Array(100), qos: 0, retain: false, dup: false })), chunk: 1, max: 64 }],
   ...MALFORMED.map(([fault, bytes]) => [`decode ${fault}`, { op: 'decode', hex: toHex(Uint8Array.from(bytes)), chunk: 1, max: 1024 }] as const),
+  ['device decoder: every sample a server sends, in 7-byte reads', { op: 'decode', hex: toHex(FROM_SERVER), chunk: 7, max: 1 << 20, device: true }],
+  ['device decoder: a CONNECT from a server is refused', { op: 'decode', hex: toHex(oracleBytes(SAMPLES[0][1])), chunk: 1, max: 1024, device: true }],
 ];
 
 let xsReplies: unknown[];
@@ -69,5 +74,12 @@ describe('MQTT codec on XS gives what it gives on Node', () => {
     const reply = xsReplies[i] as { results: { packets: unknown[] }[]; stats: unknown };
     expect(reply.results.flatMap((r) => r.packets)).toEqual(SAMPLES.map(([, p]) => JSON.parse(packetJson(p))));
     expect(reply.stats).toEqual({ packets: SAMPLES.length, errors: 0 });
+  });
+
+  test("XS's device decoder reads every sample a server sends and refuses a CONNECT", () => {
+    const samples = xsReplies[CASES.findIndex(([name]) => name === 'device decoder: every sample a server sends, in 7-byte reads')] as { results: { packets: unknown[] }[]; stats: unknown };
+    expect(samples.results.flatMap((r) => r.packets)).toEqual(SERVER_SAMPLES.map(([, p]) => JSON.parse(packetJson(p))));
+    const connect = xsReplies[CASES.findIndex(([name]) => name === 'device decoder: a CONNECT from a server is refused')] as { results: { error?: string }[] };
+    expect(connect.results).toEqual([{ ok: false, packets: [], error: 'a server does not send CONNECT (MQTT 3.1.1 §2.2.1 Table 2.1: client to server only)' }]);
   });
 });

@@ -3,12 +3,16 @@
  * and inside XS (bundled by entry.ts), so the two answers can be compared field for field. Only
  * protocol/ code and ECMAScript built-ins here.
  */
+import { fullMqttDecoder } from '../../../protocol/mqtt/decode-server';
 import { MqttDecoder } from '../../../protocol/mqtt/decoder';
 import { MqttEncodeError, encodeMqtt } from '../../../protocol/mqtt/encode';
 import type { MqttPacket } from '../../../protocol/mqtt/types';
 import { fromHex, toHex } from '../../../protocol/text/utf8';
 
-export type MqttRequest = { readonly op: 'encode'; readonly packet: string } | { readonly op: 'decode'; readonly hex: string; readonly chunk: number; readonly max: number };
+/** `device`: decode with the device's MqttDecoder (the packets a server sends), else with one of every type. */
+export type MqttRequest =
+  | { readonly op: 'encode'; readonly packet: string }
+  | { readonly op: 'decode'; readonly hex: string; readonly chunk: number; readonly max: number; readonly device?: boolean };
 
 const BYTES = '$bytes';
 
@@ -33,7 +37,7 @@ export function answer(request: MqttRequest): unknown {
     }
   }
   const bytes = fromHex(request.hex) ?? new Uint8Array(0);
-  const decoder = new MqttDecoder({ maxPacketSize: request.max });
+  const decoder = request.device === true ? new MqttDecoder({ maxPacketSize: request.max }) : fullMqttDecoder(request.max);
   const results: unknown[] = [];
   for (let i = 0; i < bytes.length; i += request.chunk) {
     const r = decoder.push(bytes.subarray(i, i + request.chunk));

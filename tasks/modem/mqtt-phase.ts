@@ -249,7 +249,9 @@ export class MqttPhase {
       delivered(oldest.item);
     };
     for (const item of items) {
-      if (window.length >= MQTT_IN_FLIGHT) await settleOldest();
+      // Refilled by halves: the publishes of a refill leave in one socket write (one AT+QISEND on
+      // the BG95) instead of one write per PUBACK.
+      if (window.length >= MQTT_IN_FLIGHT) while (window.length > MQTT_IN_FLIGHT / 2) await settleOldest();
       const m = build(item);
       if (m === undefined) continue;
       const sent = client.publish(m.topic, m.payload, { qos: this.mqtt.qos, dup: m.dup });

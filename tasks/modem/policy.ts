@@ -16,10 +16,11 @@ export const FTP_ATTEMPTS = 2;
 /** MQTT connections per session: the first, and one more after a dropped connection or a timeout. */
 export const MQTT_ATTEMPTS = 2;
 /**
- * QoS 1 publishes awaiting their PUBACK at once: enough to fill an NB-IoT round trip (≈ 1-2 s)
- * with frames of ≈ 100 bytes, few enough that a lost connection costs few resends.
+ * QoS 1 publishes awaiting their PUBACK at once: 32 containers of ≈ 145 bytes keep an NB-IoT
+ * round trip (≈ 1.5 s in the emulator) busy (16 did not, docs/benchmarks.md), and a lost
+ * connection costs at most that many resends. The window is refilled by halves.
  */
-export const MQTT_IN_FLIGHT = 16;
+export const MQTT_IN_FLIGHT = 32;
 /** Acknowledged frames between two commits of the store's upload cursor (each commit is a flash write). */
 export const MQTT_COMMIT_EVERY = 64;
 /** INBOX passes per session: the first, and one more when a `request` command asks for it (§5.6.1). */

@@ -62,7 +62,7 @@ function two(n: number): string {
 }
 
 /** UTC seconds as `YYYY-MM-DDThh:mm:ssZ`. */
-function isoTime(seconds: number): string {
+export function isoTime(seconds: number): string {
   const c = utcCivil(Math.floor(seconds));
   return `${c.year}-${two(c.month)}-${two(c.day)}T${two(c.hour)}:${two(c.minute)}:${two(c.second)}Z`;
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../protocol/ports/clock';
-import { encodeFrameJson, frameTopic } from '../../protocol/mqtt/json-frame';
+import { encodeFrameJson, frameTopic, isoTime } from '../../protocol/mqtt/json-frame';
 import type { ModemInfo } from '../../drivers/modem/types';
 import { encodeContainer, encodeReady, encodeStatus, gatewaySerial, type LansenStatus } from '../../protocol/mqtt/lansen';
 import type { MqttRoutes } from '../../protocol/mqtt/routes';
@@ -45,8 +45,8 @@ export function mqttPayloads(routes: MqttRoutes, uid: string, clock: Clock, stat
     };
   }
   const json = (value: unknown): Uint8Array => utf8Encode(JSON.stringify(value));
-  const statusJson = status === undefined ? undefined : (): Uint8Array => json({ uid, time: new Date(clock.now()).toISOString(), ...status() });
-  const ready = (): Uint8Array => json({ uid, time: new Date(clock.now()).toISOString(), ready: true });
+  const statusJson = status === undefined ? undefined : (): Uint8Array => json({ uid, time: isoTime(nowSec()), ...status() });
+  const ready = (): Uint8Array => json({ uid, time: isoTime(nowSec()), ready: true });
   if (routes.format === 'json') {
     return {
       frame: (f) => ({ topic: frameTopic(routes.prefix, f), payload: encodeFrameJson(f, { uid }) }),

@@ -113,6 +113,11 @@ export class SimDevice {
     return this.current;
   }
 
+  /** The frame store's flash: what the box stored, for reading it back after a run. */
+  get frameFlash(): Flash {
+    return this.o.frameFlash;
+  }
+
   /** A clock on the device's RTC for reading its state after a run (timers never fire). */
   clock(): SimClock {
     const c = new SimClock(this.o.world, this.rtc);

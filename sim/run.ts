@@ -14,7 +14,7 @@ import { PACK } from '../drivers/power/model';
 import { Bg95Emulator } from './modem/bg95-emulator';
 import type { HostSockets } from './net/types';
 import { createPopulation } from './radio/population';
-import { mergeScenario, SIM_FTP_HOST, type Scenario } from './scenario';
+import { mergeScenario, SIM_FTP_HOST, SIM_MQTT_HOST, SIM_MQTT_PASSWORD, SIM_MQTT_USER, type Scenario } from './scenario';
 import { summarize, type SimSummary } from './summary';
 import { createRandom, deriveSeed } from './world/random';
 import { SimWorld } from './world/world';
@@ -40,6 +40,8 @@ export interface SimHost {
   /** Ports of the local FTP and SNTP servers the site's configuration points at. */
   readonly ftpPort?: number;
   readonly ntpPort?: number;
+  /** Port of the local MQTT broker (started for a configuration with `remote.transport` mqtt or both). */
+  readonly mqttPort?: number;
   /** Gives the host the run's true (virtual) time, for the SNTP server it runs. */
   attachClock?(now: () => number): void;
   /** The firmware's console lines, stamped with the device's clock (`--trace`). */
@@ -51,11 +53,15 @@ export interface SimRun {
   readonly device: SimDevice;
 }
 
-/** The scenario's configuration with `ftp.sim` / `ntp.sim` pointed at the host's servers. */
+/**
+ * The scenario's configuration with `ftp.sim` / `ntp.sim` pointed at the host's servers, and with a
+ * broker, `remote.mqtt` given its port and the box's account on it.
+ */
 function presetDocument(scenario: Scenario, host: SimHost): BsonDocument {
   const addr = host.ftpPort === undefined ? undefined : `${SIM_FTP_HOST}:${host.ftpPort}`;
   const ntp = host.ntpPort === undefined ? undefined : `${SIM_NTP_HOST}:${host.ntpPort}`;
-  const patch = { config: { remote: { ...(addr && { ftp: { addr } }), ...(ntp && { ntp }) } } };
+  const mqtt = host.mqttPort === undefined ? undefined : { port: host.mqttPort, user: SIM_MQTT_USER, pass: SIM_MQTT_PASSWORD };
+  const patch = { config: { remote: { ...(addr && { ftp: { addr } }), ...(ntp && { ntp }), ...(mqtt && { mqtt }) } } };
   const parsed = fromExtendedJson(mergeScenario(scenario.preset, patch));
   if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
     throw new Error(`scenario preset: ${parsed.ok ? 'not a document' : parsed.error}`);
@@ -90,7 +96,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
   const emulator = new Bg95Emulator({
     time: world,
     port,
-    scenario: { ...scenario.network, dns: { [SIM_FTP_HOST]: LOOPBACK, [SIM_NTP_HOST]: LOOPBACK, ...scenario.network.dns } },
+    scenario: { ...scenario.network, dns: { [SIM_FTP_HOST]: LOOPBACK, [SIM_NTP_HOST]: LOOPBACK, [SIM_MQTT_HOST]: LOOPBACK, ...scenario.network.dns } },
     random: createRandom(deriveSeed(scenario.seed, RANDOM_STREAM.modem)),
     power: ledger,
     host: host.sockets,

@@ -7,6 +7,19 @@ export type SiteAction =
   | { readonly atMinutes: number; readonly action: 'reset'; readonly magnetHeld?: boolean }
   | { readonly atMinutes: number; readonly action: 'usb'; readonly files: readonly { readonly name: string; readonly json: unknown }[] };
 
+/**
+ * A configuration or command file the head-end (sim/servers/headend.node.ts) has for the box: `json`
+ * is the document as the manual's JSON (extended JSON for binaries), sent as a BSON file with its
+ * CRC exactly as a USB file or an FTP inbox file, on `<configuration topic>/<name>` (an empty name:
+ * on the configuration topic itself, and the box types it by its top-level key). It goes at the
+ * first ready packet of the box at or after `atMinutes` (minutes after the start of the run).
+ */
+export interface SiteMqttMessage {
+  readonly atMinutes: number;
+  readonly name: string;
+  readonly json: unknown;
+}
+
 /** A simulated site: the box, its meters, its network, its server and what the installer does. */
 export interface Scenario {
   readonly name: string;
@@ -31,19 +44,33 @@ export interface Scenario {
   /**
    * The factory pre-configuration, as the manual's JSON (`{"config": {...}}`, extended JSON for
    * binaries). `remote.ftp.addr` may use the host name `ftp.sim`: it resolves to the simulator's
-   * own FTP server on this machine.
+   * own FTP server on this machine; `remote.mqtt.addr` may use `mqtt.sim` (its port, user and
+   * password are the simulator's broker's).
    */
   readonly preset: unknown;
   /** Minutes after power-on when the installer passes the magnet twice (STORAGE → RUN); null: never. */
   readonly installAtMinutes: number | null;
   readonly actions: readonly SiteAction[];
   readonly network: EmulatorScenario;
+  /**
+   * With `remote.transport` `mqtt` or `both`, the simulator runs a real mosquitto (`remote.mqtt.addr`
+   * `mqtt.sim` resolves to it) and a head-end subscribed to every topic; `messages` are what the
+   * head-end publishes to the box when it says it is ready.
+   */
+  readonly mqtt?: { readonly messages: readonly SiteMqttMessage[] };
 }
 
 /** Host name the default site's configuration uses for the simulator's local FTP server. */
 export const SIM_FTP_HOST = 'ftp.sim';
 export const SIM_FTP_USER = 'concentrator';
 export const SIM_FTP_PASSWORD = 'wmbus-sim';
+/** Host name a configuration uses for the simulator's local MQTT broker, and the box's account on it. */
+export const SIM_MQTT_HOST = 'mqtt.sim';
+export const SIM_MQTT_USER = 'concentrator';
+export const SIM_MQTT_PASSWORD = 'wmbus-sim-mqtt';
+/** The head-end's own account on the broker. */
+export const SIM_HEADEND_USER = 'headend';
+export const SIM_HEADEND_PASSWORD = 'wmbus-sim-headend';
 
 /** A basement with 300 meters heard once a day and one upload a day, LTE-M coverage. */
 export const DEFAULT_SCENARIO: Scenario = {

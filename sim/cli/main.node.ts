@@ -5,6 +5,7 @@ import { NodeHostSockets } from '../net/host-sockets.node';
 import { runSimulation, type SimRun } from '../run';
 import { SIM_FTP_PASSWORD, SIM_FTP_USER } from '../scenario';
 import { startOperatorFtp } from '../servers/ftp.node';
+import { startMqttServers } from '../servers/mqtt-sim.node';
 import { startSntpServer } from '../servers/sntp.node';
 import { formatSummary } from '../summary';
 import { buildScenario, parseOptions, USAGE } from './options';
@@ -22,9 +23,11 @@ export async function runOnNode(argv: string[], out: (line: string) => void): Pr
   const options = parsed.options;
   const fileJson = options.scenarioFile === undefined ? undefined : JSON.parse(fs.readFileSync(options.scenarioFile, 'utf8'));
   const scenario = buildScenario(fileJson, options);
+  let now = (): number => Date.parse(scenario.start);
+  // First, so that a machine without mosquitto fails before anything else is started.
+  const mqtt = await startMqttServers(scenario, () => now());
   const serverRoot = options.outDir !== undefined ? path.resolve(options.outDir, 'server') : fs.mkdtempSync(path.join(os.tmpdir(), 'wmbus-ftp-'));
   if (options.outDir !== undefined) fs.rmSync(serverRoot, { recursive: true, force: true });
-  let now = (): number => Date.parse(scenario.start);
   const ftp = await startOperatorFtp({ root: serverRoot, user: SIM_FTP_USER, password: SIM_FTP_PASSWORD });
   const sntp = await startSntpServer(() => now());
   const sockets = new NodeHostSockets();
@@ -37,9 +40,10 @@ export async function runOnNode(argv: string[], out: (line: string) => void): Pr
     print(`simulating ${scenario.name}: ${scenario.meters.meters} meters, ${scenario.days} day(s) from ${scenario.start}, seed ${scenario.seed}`);
     const run = await runSimulation(scenario, {
       print,
-      sockets,
+      sockets: mqtt === undefined ? sockets : mqtt.wrap(sockets),
       ftpPort: ftp.port,
       ntpPort: sntp.port,
+      ...(mqtt !== undefined ? { mqttPort: mqtt.broker.port } : {}),
       trace: options.trace ? (line) => process.stderr.write(line + '\n') : undefined,
       attachClock: (clock) => {
         now = clock;
@@ -47,10 +51,12 @@ export async function runOnNode(argv: string[], out: (line: string) => void): Pr
     });
     for (const line of formatSummary(run.summary)) print(line);
     if (options.outDir !== undefined) writeOutDir(options.outDir, run);
+    await mqtt?.finish(options.outDir);
     if (options.json) print(JSON.stringify(run.summary));
     return { run, lines };
   } finally {
     sockets.closeAll();
+    await mqtt?.stop();
     await ftp.close();
     await sntp.close();
     if (options.outDir === undefined) fs.rmSync(serverRoot, { recursive: true, force: true });

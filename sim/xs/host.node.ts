@@ -7,6 +7,7 @@ import { NodeHostSockets } from '../net/host-sockets.node';
 import { hostSocketsHandler } from '../net/host-sockets-server.node';
 import { SIM_FTP_PASSWORD, SIM_FTP_USER } from '../scenario';
 import { startOperatorFtp } from '../servers/ftp.node';
+import { startMqttServers } from '../servers/mqtt-sim.node';
 import { startSntpServer } from '../servers/sntp.node';
 import type { SimSummary } from '../summary';
 import { decodeBridgeMessage } from './frame';
@@ -44,9 +45,11 @@ export async function hostXsRun<T>(argv: string[], print: (line: string) => void
   const options = parsed.options;
   const fileJson = options.scenarioFile === undefined ? undefined : JSON.parse(fs.readFileSync(options.scenarioFile, 'utf8'));
   const scenario = buildScenario(fileJson, options);
+  let virtualMs = Date.parse(scenario.start);
+  // First, so that a machine without mosquitto fails before anything else is started.
+  const mqtt = await startMqttServers(scenario, () => virtualMs);
   const serverRoot = options.outDir !== undefined ? path.resolve(options.outDir, 'server') : fs.mkdtempSync(path.join(os.tmpdir(), 'wmbus-ftp-'));
   if (options.outDir !== undefined) fs.rmSync(serverRoot, { recursive: true, force: true });
-  let virtualMs = Date.parse(scenario.start);
   const ftp = await startOperatorFtp({ root: serverRoot, user: SIM_FTP_USER, password: SIM_FTP_PASSWORD });
   const sntp = await startSntpServer(() => virtualMs);
   const sockets = new NodeHostSockets();
@@ -54,7 +57,15 @@ export async function hostXsRun<T>(argv: string[], print: (line: string) => void
   const files = new Map<string, Uint8Array>();
   let summary: SimSummary | undefined;
   let failure: string | undefined;
-  const start: XsStart = { scenario, ftpPort: ftp.port, ntpPort: sntp.port, json: options.json, files: options.outDir !== undefined, trace: options.trace };
+  const start: XsStart = {
+    scenario,
+    ftpPort: ftp.port,
+    ntpPort: sntp.port,
+    ...(mqtt !== undefined ? { mqttPort: mqtt.broker.port } : {}),
+    json: options.json,
+    files: options.outDir !== undefined,
+    trace: options.trace,
+  };
   const handlers: Record<string, HostHandler> = {
     start: async () => utf8Encode(JSON.stringify(start)),
     print: async (p) => {
@@ -63,7 +74,7 @@ export async function hostXsRun<T>(argv: string[], print: (line: string) => void
       print(line);
       return EMPTY;
     },
-    net: hostSocketsHandler(sockets),
+    net: hostSocketsHandler(mqtt === undefined ? sockets : mqtt.wrap(sockets)),
     file: async (p) => {
       const n = p[0];
       files.set(utf8Decode(p, 1, 1 + n), p.slice(1 + n));
@@ -100,9 +111,11 @@ export async function hostXsRun<T>(argv: string[], print: (line: string) => void
       for (const [name, bytes] of files) fs.writeFileSync(path.join(dir, name), bytes);
       fs.writeFileSync(path.join(options.outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     }
+    await mqtt?.finish(options.outDir);
     return { summary, lines, files, engine: reported };
   } finally {
     sockets.closeAll();
+    await mqtt?.stop();
     await ftp.close();
     await sntp.close();
     if (options.outDir === undefined) fs.rmSync(serverRoot, { recursive: true, force: true });

@@ -11,6 +11,8 @@ export interface XsStart {
   readonly scenario: Scenario;
   readonly ftpPort: number;
   readonly ntpPort: number;
+  /** The local MQTT broker's port, for a site with `remote.transport` mqtt or both. */
+  readonly mqttPort?: number;
   readonly json: boolean;
   readonly files: boolean;
   readonly trace: boolean;
@@ -38,6 +40,7 @@ export async function simulateInXs(transport: HostTransport): Promise<void> {
       sockets: new HostSocketsBridge(bridge),
       ftpPort: start.ftpPort,
       ntpPort: start.ntpPort,
+      ...(start.mqttPort !== undefined ? { mqttPort: start.mqttPort } : {}),
       ...(start.trace ? { trace: (line: string) => send('trace', line) } : {}),
       attachClock: (now) => {
         virtualNow = now;

@@ -9,4 +9,6 @@ import { expectOutputOfNpmStart } from './same-output';
  */
 describe('XS conformance: npm run xs prints what npm start prints', () => {
   test('default options', () => expectOutputOfNpmStart('sim/xs/run.node.ts', []), 300_000);
+  // Each run against its own mosquitto and head-end (sim/servers/mqtt-sim.node.ts).
+  test('the MQTT site', () => expectOutputOfNpmStart('sim/xs/run.node.ts', ['--scenario', 'sim/scenarios/mqtt-site.json']), 300_000);
 });

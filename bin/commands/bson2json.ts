@@ -1,10 +1,11 @@
 import { readFileSync } from 'fs';
-import { decodeFile, ENCRYPTED_SUFFIX } from '../../protocol/files/codec';
-import { CRC_FIELD, CrcCheck, CrcMode, DEFAULT_CRC_MODE } from '../../protocol/files/trailer';
+import { decodeFile, ENCRYPTED_SUFFIX, FileDecodeResult } from '../../protocol/files/codec';
+import { CRC_FIELD, CRC_MODE_NONE, CrcCheck, CrcMode, DEFAULT_CRC_MODE } from '../../protocol/files/trailer';
 import { stringifyExtendedJson } from '../../protocol/bson/ejson';
 import { setProperty } from '../../protocol/bson/document';
 import { BsonDocument } from '../../protocol/bson/types';
 import { parseArgs, parseKeyArgument } from './filekey';
+import { errorMessage, notBsonReason } from './input';
 
 const USAGE = 'usage: wmbus bson2json FILE [--key BASE64|HEX] [--crc-mode 0|1|2] [--crc-field NAME]';
 const EXIT_OK = 0;
@@ -32,8 +33,27 @@ export function crcStatusLine(check: CrcCheck): string {
 }
 
 function storedCrc(check: CrcCheck): number | undefined {
-  if (check.status === 'ok' || check.status === 'unchecked') return check.stored;
+  if (check.status === 'ok' || check.status === 'unchecked' || check.status === 'mismatch') return check.stored;
   return check.status === 'absent' ? 0 : undefined;
+}
+
+/**
+ * The trailer's name when the file ends with a case variant of `crc` (the manual's §5.1.1.4
+ * example writes `CRC`), so that the manual's own bytes read without --crc-field.
+ */
+function trailerVariant(bytes: Uint8Array, encrypted: boolean, key: Uint8Array | undefined): string | undefined {
+  const plain = decodeFile(bytes, { encrypted, key, crcMode: CRC_MODE_NONE });
+  if (!plain.ok || plain.crc.status !== 'unchecked' || plain.crc.stored !== undefined) return undefined;
+  const keys = Object.keys(plain.doc);
+  const last = keys[keys.length - 1];
+  return last !== undefined && last !== CRC_FIELD && last.toLowerCase() === CRC_FIELD && typeof plain.doc[last] === 'number' ? last : undefined;
+}
+
+function print(doc: BsonDocument, crc: CrcCheck, field: string): void {
+  // Print the file as it is, trailer included, so the JSON can go back through json2bson.
+  const stored = storedCrc(crc);
+  if (stored !== undefined) setProperty(doc, field, stored | 0);
+  process.stdout.write(stringifyExtendedJson(doc) + '\n');
 }
 
 /** `wmbus bson2json FILE [--key K]`: a (possibly `.aes`) BSON file as the manual's extended JSON. */
@@ -55,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`--crc-mode: expected 0, 1 or 2, got ${modeText}\n`);
     return EXIT_USAGE;
   }
-  const crcField = parsed.options.get('--crc-field');
+  const crcMode = Number(modeText) as CrcMode;
   const encrypted = path.endsWith(ENCRYPTED_SUFFIX) || key !== undefined;
   if (encrypted && key === undefined) {
     process.stderr.write(`error: ${path} is encrypted (${ENCRYPTED_SUFFIX}): give --key\n`);
@@ -65,19 +85,41 @@ export async function run(args: string[]): Promise<number> {
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
-    process.stderr.write(`error: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`error: cannot read ${path}: ${errorMessage(e)}\n`);
     return EXIT_ERROR;
   }
-  const result = decodeFile(bytes, { encrypted, key, crcMode: Number(modeText) as CrcMode, crcField });
+  const notBson = encrypted ? undefined : notBsonReason(bytes);
+  if (notBson !== undefined) {
+    process.stderr.write(`error: ${path} is not a BSON file: ${notBson}\n`);
+    return EXIT_ERROR;
+  }
+  let crcField = parsed.options.get('--crc-field');
+  if (crcField === undefined) {
+    const variant = trailerVariant(bytes, encrypted, key);
+    if (variant !== undefined) {
+      process.stderr.write(
+        `note: the trailer is named "${variant}", as in the manual's worked example (§5.1.1.4); the device's own files name it "${CRC_FIELD}", ` +
+          `and the device, which matches the name exactly, refuses this file unless its crcMode is 0\n`,
+      );
+      crcField = variant;
+    }
+  }
+  const field = crcField ?? CRC_FIELD;
+  const result: FileDecodeResult = decodeFile(bytes, { encrypted, key, crcMode, crcField });
   if (result.crc !== undefined) process.stderr.write(crcStatusLine(result.crc) + '\n');
-  if (!result.ok) {
-    process.stderr.write(`error: ${result.error}: ${result.detail}\n`);
-    return EXIT_ERROR;
+  if (result.ok) {
+    print(result.doc, result.crc, field);
+    return EXIT_OK;
   }
-  // Print the file as it is, trailer included, so the JSON can go back through json2bson.
-  const doc: BsonDocument = result.doc;
-  const stored = storedCrc(result.crc);
-  if (stored !== undefined) setProperty(doc, crcField ?? CRC_FIELD, stored | 0);
-  process.stdout.write(stringifyExtendedJson(doc) + '\n');
-  return EXIT_OK;
+  // §4.2.1.2: the device does not read a file whose CRC check fails; the operator still sees what it holds.
+  if (result.error === 'crc' && result.crc !== undefined) {
+    const unchecked = decodeFile(bytes, { encrypted, key, crcMode: CRC_MODE_NONE, crcField });
+    if (unchecked.ok) {
+      print(unchecked.doc, result.crc, field);
+      process.stderr.write(`error: the device refuses this file (crcMode ${crcMode}): ${result.detail}\n`);
+      return EXIT_ERROR;
+    }
+  }
+  process.stderr.write(`error: ${result.error}: ${result.detail}\n`);
+  return EXIT_ERROR;
 }

@@ -9,7 +9,9 @@ import { Config } from '../../protocol/config/types';
 import { WHITELIST_FILE_SUFFIXES, parseWhitelistFile } from '../../protocol/config/whitelist';
 import { ENCRYPTED_SUFFIX, decodeFile } from '../../protocol/files/codec';
 import { FileSource } from '../../protocol/files/header';
+import { configErrors } from './config-errors';
 import { parseArgs, parseKeyArgument } from './filekey';
+import { errorMessage, jsonText } from './input';
 
 const USAGE = [
   'usage: wmbus config check FILE [--current FILE] [--key BASE64|HEX] [--uid UID] [--source ftp|usb|ble] [--ts SECONDS]',
@@ -23,7 +25,7 @@ const SOURCES: readonly FileSource[] = ['ftp', 'usb', 'ble'];
 const JSON_SUFFIX = '.json';
 const MS_PER_SECOND = 1000;
 
-type Loaded = { ok: true; doc: BsonDocument } | { ok: false; field: string; reason: string };
+type Loaded = { ok: true; doc: BsonDocument } | { ok: false; field: string; reason: string } | { ok: 'unreadable'; error: string };
 
 /** Reads a configuration-type file as the hub would: BSON through the file codec (CRC per `crcMode`, `.aes` with the key), or extended JSON. */
 function loadFile(path: string, current: Config, key: Uint8Array | undefined): Loaded {
@@ -31,10 +33,13 @@ function loadFile(path: string, current: Config, key: Uint8Array | undefined): L
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
-    return { ok: false, field: 'file', reason: `cannot read: ${e instanceof Error ? e.message : String(e)}` };
+    // Not something the device would ACK: the file never reached it.
+    return { ok: 'unreadable', error: `cannot read ${path}: ${errorMessage(e)}` };
   }
   if (path.endsWith(JSON_SUFFIX)) {
-    const parsed = parseExtendedJson(Buffer.from(bytes).toString('utf8'));
+    const text = jsonText(bytes, path);
+    if (!text.ok) return { ok: false, field: 'json', reason: text.error };
+    const parsed = parseExtendedJson(text.value);
     return parsed.ok ? { ok: true, doc: parsed.value } : { ok: false, field: 'json', reason: parsed.error };
   }
   const decoded = decodeFile(bytes, {
@@ -96,6 +101,10 @@ export async function run(args: string[]): Promise<number> {
   const currentPath = parsed.options.get('--current');
   if (currentPath !== undefined) {
     const base = loadFile(currentPath, current, key);
+    if (base.ok === 'unreadable') {
+      process.stderr.write(`--current: ${base.error}\n`);
+      return EXIT_USAGE;
+    }
     const applied = base.ok ? applyConfigFile(current, base.doc) : base;
     if (!applied.ok) {
       process.stderr.write(`--current ${currentPath}: ${applied.field}: ${applied.reason}\n`);
@@ -105,6 +114,10 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const loaded = loadFile(path, current, key);
+  if (loaded.ok === 'unreadable') {
+    process.stderr.write(`error: ${loaded.error}\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
   let outcome: Outcome;
   if (!loaded.ok) outcome = loaded;
   else if (isWhitelistName(name)) {
@@ -114,6 +127,12 @@ export async function run(args: string[]): Promise<number> {
   } else {
     const applied = applyConfigFile(current, loaded.doc);
     if (applied.ok) process.stderr.write(`changed: ${applied.changed.length === 0 ? '(nothing)' : applied.changed.join(', ')}\n`);
+    else {
+      // The ACK names the first error, as the device's does; the operator gets every one.
+      const errors = configErrors(current, loaded.doc);
+      process.stderr.write(`${errors.length} error${errors.length === 1 ? '' : 's'} (the ACK names the first):\n`);
+      for (const e of errors) process.stderr.write(`  ${e.field}: ${e.reason}\n`);
+    }
     outcome = applied;
   }
   const uid = parsed.options.get('--uid') ?? uidFromName(name) ?? '';

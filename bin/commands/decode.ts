@@ -5,7 +5,8 @@ import { decodePhy } from '../../protocol/wmbus/phy';
 import type { WmbusPhy } from '../../protocol/wmbus/types';
 import { hex2 } from './json';
 
-const USAGE = 'usage: wmbus decode [--mode t1c1|s1] HEX…  (each HEX is the chip stream after the sync word)';
+const USAGE =
+  'usage: wmbus decode [--mode t1c1|s1] HEX…  (each HEX is the chip stream after the sync word; quote a stream written with spaces)';
 const MODES: Readonly<Record<string, WmbusPhy>> = { t1c1: 'T1C1', s1: 'S1' };
 /** Offset of the CI-field after the link layer. */
 const CI_OFFSET = 10;
@@ -27,6 +28,19 @@ function decodeOne(text: string, phy: WmbusPhy): Record<string, unknown> {
   line.ci = r.frame.length > CI_OFFSET ? hex2(r.frame[CI_OFFSET]) : null;
   if (!h.ok) line.error = h.error;
   return line;
+}
+
+/** Hex digits of one byte, as a stream written `2e 44 33 …` reaches us split by the shell. */
+function isOneByte(text: string): boolean {
+  return /^[0-9a-fA-F]{2}$/.test(text);
+}
+
+/**
+ * Each argument is one stream, and a stream may hold spaces when quoted. Arguments that are all
+ * single bytes are one stream the shell split at its spaces: no chip stream is one byte long.
+ */
+function joinSplitBytes(streams: string[]): string[] {
+  return streams.length > 1 && streams.every(isOneByte) ? [streams.join(' ')] : streams;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -55,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   let allOk = true;
-  for (const s of streams) {
+  for (const s of joinSplitBytes(streams)) {
     const line = decodeOne(s, phy);
     if (line.crcOk !== true || line.error !== undefined) allOk = false;
     process.stdout.write(JSON.stringify(line) + '\n');

@@ -4,7 +4,7 @@ import { parseHeader } from '../../protocol/wmbus/header';
 import { headerJson } from './json';
 
 const USAGE =
-  'usage: wmbus frame HEX [--short-header]  (a stored frame without CRCs; --short-header takes the filter identity from the DLL)';
+  'usage: wmbus frame HEX… [--short-header]  (a stored frame without CRCs, spaces allowed; --short-header takes the filter identity from the DLL)';
 
 export async function run(args: string[]): Promise<number> {
   let longHeader = true;
@@ -17,11 +17,12 @@ export async function run(args: string[]): Promise<number> {
     if (a === '--short-header') longHeader = false;
     else rest.push(a);
   }
-  if (rest.length !== 1) {
+  if (rest.length === 0) {
     process.stderr.write(USAGE + '\n');
     return 2;
   }
-  const frame = fromHex(rest[0]);
+  // One frame: hex split by the shell (`frame 2e 44 33 …`) is the same frame as quoted hex with spaces.
+  const frame = fromHex(rest.join(' '));
   if (frame === undefined) {
     process.stdout.write(JSON.stringify({ error: 'hex' }) + '\n');
     return 1;

@@ -1,8 +1,10 @@
-import { readFileSync, writeFileSync } from 'fs';
+import { writeFileSync } from 'fs';
 import { encodeFile, fileName } from '../../protocol/files/codec';
 import { checkCrcTrailer, CRC_MODE_FULL } from '../../protocol/files/trailer';
 import { parseExtendedJson } from '../../protocol/bson/ejson';
 import { parseArgs, parseKeyArgument } from './filekey';
+import { errorMessage, readJsonText } from './input';
+import { MAX_INBOX_FILE_BYTES } from '../../tasks/modem/policy';
 
 const USAGE = 'usage: wmbus json2bson FILE -o OUT [--key BASE64|HEX] [--crc-field NAME]';
 const EXIT_OK = 0;
@@ -29,14 +31,12 @@ export async function run(args: string[]): Promise<number> {
   }
   const crcField = parsed.options.get('--crc-field');
   const [path] = parsed.positional;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    process.stderr.write(`error: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}\n`);
+  const text = readJsonText(path);
+  if (!text.ok) {
+    process.stderr.write(`error: ${text.error}\n`);
     return EXIT_ERROR;
   }
-  const doc = parseExtendedJson(text);
+  const doc = parseExtendedJson(text.value);
   if (!doc.ok) {
     process.stderr.write(`error: ${path}: ${doc.error}\n`);
     return EXIT_ERROR;
@@ -48,14 +48,14 @@ export async function run(args: string[]): Promise<number> {
     plain = encodeFile(doc.value, { encryption: false, crcField });
     bytes = encryption ? encodeFile(doc.value, { encryption, key, crcField }) : plain;
   } catch (e) {
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`error: ${errorMessage(e)}\n`);
     return EXIT_ERROR;
   }
   const out = fileName(outArg, encryption);
   try {
     writeFileSync(out, bytes);
   } catch (e) {
-    process.stderr.write(`error: cannot write ${out}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`error: cannot write ${out}: ${errorMessage(e)}\n`);
     return EXIT_ERROR;
   }
   const check = checkCrcTrailer(plain, CRC_MODE_FULL, crcField);
@@ -63,5 +63,8 @@ export async function run(args: string[]): Promise<number> {
   if (check.status === 'ok') details.push(`crc ${hex32(check.stored)}`);
   if (encryption) details.push('AES-128-CBC');
   process.stderr.write(`wrote ${out} (${details.join(', ')})\n`);
+  if (bytes.length > MAX_INBOX_FILE_BYTES) {
+    process.stderr.write(`warning: ${out} is ${bytes.length} bytes; the box reads files of at most ${MAX_INBOX_FILE_BYTES} bytes and refuses a larger one\n`);
+  }
   return EXIT_OK;
 }

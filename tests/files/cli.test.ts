@@ -73,16 +73,127 @@ test('the wrong key is a decrypt error, exit 1', async () => {
   expect(out).toEqual([]);
 });
 
-test('a corrupted file reports "crc: mismatch (expected X got Y)" and exits 1', async () => {
+test('a corrupted file reports "crc: mismatch (expected X got Y)", still prints the document, and exits 1', async () => {
   writeFileSync(file('cfg.json'), MANUAL_SECURITY_JSON);
   await json2bson([file('cfg.json'), '-o', file('c.bson')]);
   const bytes = readFileSync(file('c.bson'));
-  bytes[20] ^= 0x20;
+  const stored = bytes.readUInt32LE(bytes.length - 5);
+  bytes[bytes.length - 3] ^= 0x20;
   writeFileSync(file('c.bson'), bytes);
   err = [];
   expect(await bson2json([file('c.bson')])).toBe(1);
-  expect(err.join('')).toMatch(/^crc: mismatch \(expected 0x[0-9A-F]{8} got 0x[0-9A-F]{8}\)\n/);
+  const bad = bytes.readUInt32LE(bytes.length - 5);
+  const h32 = (v: number): string => '0x' + v.toString(16).toUpperCase().padStart(8, '0');
+  expect(err.join('')).toBe(
+    `crc: mismatch (expected ${h32(stored)} got ${h32(bad)})\n` +
+      `error: the device refuses this file (crcMode 1): CRC mismatch: computed ${h32(stored)}, stored ${h32(bad)}\n`,
+  );
+  const printed = JSON.parse(out.join(''));
+  expect(printed.config.security.key).toEqual({ $binary: KEY_BASE64, $type: '80' });
+  expect(printed.crc).toBe(bad | 0);
+});
+
+test('a corrupted value under a good-looking trailer still prints the document as it is', async () => {
+  writeFileSync(file('cfg.json'), MANUAL_SECURITY_JSON);
+  await json2bson([file('cfg.json'), '-o', file('c.bson')]);
+  const bytes = readFileSync(file('c.bson'));
+  bytes[bytes.indexOf('crcMode') + 8] = 2;
+  writeFileSync(file('c.bson'), bytes);
+  err = [];
+  expect(await bson2json([file('c.bson')])).toBe(1);
+  expect(err.join('')).toMatch(/^crc: mismatch \(expected 0x[0-9A-F]{8} got 0x[0-9A-F]{8}\)\nerror: the device refuses this file \(crcMode 1\)/);
+  expect(JSON.parse(out.join('')).config.security.crcMode).toBe(2);
+});
+
+const CRC_NOTE =
+  'note: the trailer is named "CRC", as in the manual\'s worked example (§5.1.1.4); the device\'s own files name it "crc", ' +
+  'and the device, which matches the name exactly, refuses this file unless its crcMode is 0\n';
+
+test('§5.1.1.4: the manual\'s sealed example reads without flags, "crc: ok (0x2A0C7BA3)", with a note on the trailer name', async () => {
+  const sealed = fromHexString(MANUAL_DOC_HEX);
+  sealed.set([0xa3, 0x7b, 0x0c, 0x2a], 75);
+  writeFileSync(file('manual.bson'), sealed);
+  expect(await bson2json([file('manual.bson')])).toBe(0);
+  expect(err.join('')).toBe(CRC_NOTE + 'crc: ok (0x2A0C7BA3)\n');
+  expect(JSON.parse(out.join(''))).toEqual({ Config: { Remote: { NTP: ['ntp.google.com', ''] } }, CRC: 0x2a0c7ba3 });
+});
+
+test('§5.1.1.4: the manual\'s example before sealing (CRC 0) reads without flags as "crc: absent(0)"', async () => {
+  writeFileSync(file('manual.bson'), fromHexString(MANUAL_DOC_HEX));
+  expect(await bson2json([file('manual.bson')])).toBe(0);
+  expect(err.join('')).toBe(CRC_NOTE + 'crc: absent(0)\n');
+});
+
+test('§5.1.1.4: the manual\'s example with a wrong CRC under "CRC" is a mismatch, document shown', async () => {
+  const sealed = fromHexString(MANUAL_DOC_HEX);
+  sealed.set([0xa3, 0x7b, 0x0c, 0x2b], 75);
+  writeFileSync(file('manual.bson'), sealed);
+  expect(await bson2json([file('manual.bson')])).toBe(1);
+  expect(err.join('')).toBe(
+    CRC_NOTE +
+      'crc: mismatch (expected 0x2A0C7BA3 got 0x2B0C7BA3)\n' +
+      'error: the device refuses this file (crcMode 1): CRC mismatch: computed 0x2A0C7BA3, stored 0x2B0C7BA3\n',
+  );
+  expect(JSON.parse(out.join('')).Config).toEqual({ Remote: { NTP: ['ntp.google.com', ''] } });
+});
+
+test.each<[string, Uint8Array, string]>([
+  ['a text file', new TextEncoder().encode('hello world\n'), 'it holds text (it starts with "hello wo")'],
+  ['a JSON file', new TextEncoder().encode('\n  {"config": {}}'), 'it holds JSON text (json2bson turns JSON into BSON)'],
+  ['an empty file', new Uint8Array(0), 'the file is empty'],
+  [
+    'binary bytes',
+    Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04, 0x05]),
+    'a BSON file starts with its own length (9 bytes here) and ends with 0x00; this one starts with 0xDE 0xAD 0xBE 0xEF 0x01 0x02 0x03 0x04',
+  ],
+])('bson2json on %s says it is not a BSON file (exit 1)', async (_name, bytes, reason) => {
+  writeFileSync(file('x.bson'), bytes);
+  expect(await bson2json([file('x.bson')])).toBe(1);
+  expect(err.join('')).toBe(`error: ${file('x.bson')} is not a BSON file: ${reason}\n`);
   expect(out).toEqual([]);
+});
+
+test('json2bson refuses a JSON file that is not UTF-8, naming the offset of the bad byte', async () => {
+  // "name": "Café" saved as Latin-1: é is the single byte 0xE9.
+  const latin1 = Buffer.concat([Buffer.from('{"config": {"name": "Caf'), Buffer.from([0xe9]), Buffer.from('"}}')]);
+  writeFileSync(file('in.json'), latin1);
+  expect(await json2bson([file('in.json'), '-o', file('out.bson')])).toBe(1);
+  expect(err.join('')).toBe(`error: ${file('in.json')} is not UTF-8 text: byte 0xE9 at offset 24 (save the JSON as UTF-8)\n`);
+  expect(existsSync(file('out.bson'))).toBe(false);
+});
+
+test.each<[string, number[], number]>([
+  ['an overlong encoding of "/"', [0xc0, 0xaf], 0],
+  ['a UTF-16 surrogate', [0xed, 0xa0, 0x80], 0],
+  ['a truncated sequence', [0xe2, 0x82], 0],
+  ['a stray continuation byte after valid text', [0x41, 0x80], 1],
+])('json2bson refuses %s', async (_name, bad, offset) => {
+  writeFileSync(file('in.json'), Buffer.concat([Buffer.from('{"n": "'), Buffer.from(bad), Buffer.from('"}')]));
+  expect(await json2bson([file('in.json'), '-o', file('out.bson')])).toBe(1);
+  expect(err.join('')).toMatch(new RegExp(`at offset ${7 + offset} \\(save the JSON as UTF-8\\)\n$`));
+});
+
+test('json2bson skips a UTF-8 byte order mark and keeps real UTF-8 text', async () => {
+  writeFileSync(file('in.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"config": {"name": "Café 漢"}, "crc": 0}')]));
+  expect(await json2bson([file('in.json'), '-o', file('out.bson')])).toBe(0);
+  err = [];
+  expect(await bson2json([file('out.bson')])).toBe(0);
+  expect(JSON.parse(out.join('')).config.name).toBe('Café 漢');
+});
+
+test('json2bson warns when the file it writes is larger than the 65536 bytes the box reads', async () => {
+  writeFileSync(file('big.json'), JSON.stringify({ config: { name: 'x'.repeat(70_000) }, crc: 0 }));
+  expect(await json2bson([file('big.json'), '-o', file('big.bson')])).toBe(0);
+  const size = readFileSync(file('big.bson')).length;
+  expect(err.join('')).toMatch(
+    new RegExp(`\\(${size} bytes, crc 0x[0-9A-F]{8}\\)\n` + `warning: .*big\\.bson is ${size} bytes; the box reads files of at most 65536 bytes and refuses a larger one\n$`),
+  );
+});
+
+test('json2bson does not warn for a file the box reads', async () => {
+  writeFileSync(file('cfg.json'), MANUAL_SECURITY_JSON);
+  expect(await json2bson([file('cfg.json'), '-o', file('c.bson')])).toBe(0);
+  expect(err.join('')).not.toContain('warning');
 });
 
 test('a stored CRC of 0 reports "crc: absent(0)" in the default mode 1', async () => {
@@ -93,7 +204,7 @@ test('a stored CRC of 0 reports "crc: absent(0)" in the default mode 1', async (
   expect(JSON.parse(out.join(''))).toEqual({ Config: { Remote: { NTP: ['ntp.google.com', ''] } }, CRC: 0 });
 });
 
-test('§5.1.1.4: the manual example sealed reads "crc: ok (0x2A0C7BA3)" with --crc-field CRC', async () => {
+test('--crc-field CRC --crc-mode 2 reads the manual example without the note', async () => {
   const sealed = fromHexString(MANUAL_DOC_HEX);
   sealed.set([0xa3, 0x7b, 0x0c, 0x2a], 75);
   writeFileSync(file('manual.bson'), sealed);

@@ -65,6 +65,20 @@ describe('wmbus decode', () => {
     expect(lines(out)).toEqual([{ mode: null, crcOk: false, error: 'hex' }]);
   });
 
+  test('a stream quoted with spaces between its bytes decodes like the same hex without them', async () => {
+    const spaced = hex(encodeStream(FRAME, 'T1')!).replace(/(..)(?!$)/g, '$1 ');
+    const { code, out } = await capture(() => decode([spaced]));
+    expect(code).toBe(0);
+    expect(lines(out)).toEqual([expect.objectContaining({ mode: 'T1', crcOk: true, frame: hex(FRAME) })]);
+  });
+
+  test('a stream written byte by byte without quotes (split by the shell) is one stream', async () => {
+    const bytesArgs = hex(encodeStream(FRAME, 'C1A')!).match(/../g)!;
+    const { code, out } = await capture(() => decode(bytesArgs));
+    expect(code).toBe(0);
+    expect(lines(out)).toEqual([expect.objectContaining({ mode: 'C1A', crcOk: true, frame: hex(FRAME) })]);
+  });
+
   test('an unknown mode is a usage error (exit 2)', async () => {
     const { code } = await capture(() => decode(['--mode', 'n1', '00']));
     expect(code).toBe(2);
@@ -91,6 +105,17 @@ describe('wmbus frame', () => {
       frameCommand(['--short-header', '5B445A149922992202378C20F6900F002C25BC9E0000BF48954821BC508D72992299225A140102F6003007102F']),
     );
     expect((JSON.parse(out) as { identity: unknown }).identity).toEqual({ source: 'dll', hex: '5a14992299220237' });
+  });
+
+  test('hex with spaces, quoted or split by the shell, reads as the same frame', async () => {
+    const plain = '5B445A149922992202378C20F6900F002C25BC9E0000BF48954821BC508D72992299225A140102F6003007102F';
+    const expected = (await capture(() => frameCommand([plain]))).out;
+    const spaced = plain.replace(/(..)(?!$)/g, '$1 ');
+    for (const args of [[spaced], spaced.split(' ')]) {
+      const { code, out } = await capture(() => frameCommand(args));
+      expect(code).toBe(0);
+      expect(out).toBe(expected);
+    }
   });
 
   test('a frame shorter than the DLL is an error with exit code 1', async () => {

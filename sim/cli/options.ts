@@ -1,4 +1,5 @@
 import { DEFAULT_SCENARIO, mergeScenario, type Scenario } from '../scenario';
+import { checkScenario } from './scenario-check';
 
 /** Command-line options of the simulator's main job (`npm start -- …`). */
 export interface MainOptions {
@@ -64,8 +65,12 @@ export function parseOptions(argv: readonly string[]): ParsedOptions {
   return { ok: true, options: { days, seed, scenarioFile, outDir, json, trace } };
 }
 
-/** The default site, overlaid by a scenario file and then by --days / --seed. */
+/**
+ * The default site, overlaid by a scenario file and then by --days / --seed. Throws a ScenarioError
+ * (scenario-check.ts) for a file with an unknown key or a value the site cannot run with.
+ */
 export function buildScenario(fileJson: unknown, options: MainOptions): Scenario {
+  if (fileJson !== undefined) checkScenario(fileJson, options.scenarioFile ?? '(given)');
   let s = mergeScenario(DEFAULT_SCENARIO, fileJson ?? {}) as Scenario;
   if (options.days !== undefined) s = { ...s, days: options.days };
   if (options.seed !== undefined) s = { ...s, seed: options.seed };

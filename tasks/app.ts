@@ -9,6 +9,7 @@ import { FirmwareUpdater } from './firmware/updater';
 import { LocalTask, type LocalActions } from './local';
 import { EventLog } from './log/event-log';
 import { EVENTS } from './log/events';
+import { clearPinRecord } from './modem/effects';
 import { ModemTask } from './modem/task';
 import type { SessionResult } from './modem/types';
 import { MonitoringTask, type MonitorAlarm } from './monitoring';
@@ -227,6 +228,7 @@ export class Application {
     this.whitelist.erase();
     this.store.erase();
     this.modem.outbox.clear();
+    clearPinRecord(this.modemDriver, this.log, 'factory reset (command)');
     return { ok: true, restart: true };
   }
 
@@ -251,6 +253,7 @@ export class Application {
       factoryReset: () => {
         this.config.factoryReset();
         this.whitelist.erase();
+        clearPinRecord(this.modemDriver, this.log, 'factory reset (magnet and RESET)');
       },
     };
   }

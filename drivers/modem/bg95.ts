@@ -352,9 +352,21 @@ export class Bg95Modem {
     await this.ok('AT+COPS=0', { timeoutMs: TIMEOUT.cops });
   }
 
-  /** Forgets the refused PINs of one SIM (or all): a technician has set a new PIN. */
-  forgetRefusedPins(iccid?: string): void {
+  /**
+   * Forgets the refused PINs of one SIM (or all): a person re-entered the PIN locally, a new one was
+   * configured, or the box was reset (§5.6.2, §5.6.7). Returns the ICCIDs whose record went (empty:
+   * nothing was on record).
+   */
+  forgetRefusedPins(iccid?: string): string[] {
+    const sims = this.pins.sims().filter((s) => iccid === undefined || s === iccid);
     this.pins.clear(iccid);
+    if (iccid === undefined || iccid === this.data.pinRefused) delete this.data.pinRefused;
+    return sims;
+  }
+
+  /** The SIMs (ICCIDs) with a refused PIN on record. */
+  refusedPinSims(): string[] {
+    return this.pins.sims();
   }
 
   /** RSSI, RSRP, RSRQ, SINR (AT+QCSQ, AT+CSQ); stored in `info()`. */
@@ -423,13 +435,14 @@ export class Bg95Modem {
    * PIN before, and the SIM has at least two attempts left; a refusal is persisted at once.
    */
   private async unlockSim(pin: string | null): Promise<void> {
+    delete this.data.pinRefused;
     const state = await this.simState();
     if (state === 'READY') return;
     if (state === 'SIM PUK') throw new ModemError('sim-puk', 'SIM is PUK-locked');
     if (state !== 'SIM PIN') throw new ModemError('command-failed', `SIM state ${state}`);
     if (pin === null || pin === '') throw new ModemError('sim-pin-required', 'SIM asks for a PIN and none is configured');
     const iccid = this.data.iccid ?? 'unknown';
-    if (this.pins.refused(iccid, pin)) throw new ModemError('sim-pin-blocked', `SIM ${iccid} refused this PIN before; not retried`);
+    if (this.pins.refused(iccid, pin)) throw this.pinRefused(iccid, 'sim-pin-blocked', `SIM ${iccid} refused this PIN before; not retried`);
     const before = await this.pinAttemptsLeft();
     if (before !== undefined && before < MIN_PIN_ATTEMPTS) {
       throw new ModemError('sim-pin-attempts-low', `SIM ${iccid} has ${before} PIN attempt(s) left`);
@@ -440,7 +453,7 @@ export class Bg95Modem {
     const r = await this.channel.command(`AT+CPIN="${pinParam}"`, { timeoutMs: TIMEOUT.cpin });
     if (r.final.kind === 'cme' && r.final.code === CME.incorrectPassword) {
       this.pins.record(iccid, pin);
-      throw new ModemError('sim-pin-refused', `SIM ${iccid}: ${r.final.text}`);
+      throw this.pinRefused(iccid, 'sim-pin-refused', `SIM ${iccid}: ${r.final.text}`);
     }
     if (r.final.kind === 'cme' && r.final.code === CME.simPuk) {
       this.pins.record(iccid, pin);
@@ -451,7 +464,7 @@ export class Bg95Modem {
       const after = await this.pinAttemptsLeft();
       if (before !== undefined && after !== undefined && after < before) {
         this.pins.record(iccid, pin);
-        throw new ModemError('sim-pin-refused', `SIM ${iccid}: ${r.final.text}`);
+        throw this.pinRefused(iccid, 'sim-pin-refused', `SIM ${iccid}: ${r.final.text}`);
       }
       throw new ModemError(r.final.kind === 'timeout' ? 'timeout' : 'command-failed', `AT+CPIN: ${r.final.text}`);
     }
@@ -460,6 +473,12 @@ export class Bg95Modem {
       if (this.options.clock.now() >= deadline) throw new ModemError('timeout', 'SIM not ready after PIN');
       await this.nap(SIM_BUSY_RETRY_MS);
     }
+  }
+
+  /** The SIM refused the configured PIN, now or before: `info()` says so until it unlocks or the record is cleared. */
+  private pinRefused(iccid: string, code: 'sim-pin-refused' | 'sim-pin-blocked', message: string): ModemError {
+    this.data.pinRefused = iccid;
+    return new ModemError(code, message);
   }
 
   private async simState(): Promise<string> {

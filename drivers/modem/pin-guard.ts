@@ -35,6 +35,13 @@ export class PinGuard {
     this.save(all);
   }
 
+  /** The SIMs (ICCIDs) with at least one refused PIN on record, oldest first. */
+  sims(): string[] {
+    const out: string[] = [];
+    for (const [iccid, fps] of this.load()) if (fps.length > 0) out.push(iccid);
+    return out;
+  }
+
   /** Forgets the refusals of one SIM, or of all (a technician reset the PIN). */
   clear(iccid?: string): void {
     if (iccid === undefined) {

@@ -74,6 +74,11 @@ export interface ModemInfo {
   readonly address?: string;
   /** Time from the start of the attach to registration, ms. */
   readonly attachMs?: number;
+  /**
+   * ICCID of the SIM that refused the configured PIN at the last unlock, or earlier (then the PIN
+   * was not sent again: `sim-pin-blocked`); absent once a SIM unlocks or the record is cleared.
+   */
+  readonly pinRefused?: string;
 }
 
 export type ModemErrorCode =

@@ -64,6 +64,13 @@ export interface SupervisionModem {
   readonly operator: string;
   /** `2G`, `LTEM` or `auto`. */
   readonly mode: string;
+  /**
+   * Product extension, not in §5.7: the ICCID of the SIM that refused its configured PIN, which the
+   * box will not send again, so it stays silent, until a local configuration of `cpin`, a new
+   * `cpin`, `operatorInit` or a factory reset clears the record. Written after `mode`, and only
+   * while set: the §5.7 fields are unchanged.
+   */
+  readonly pinRefused?: string;
 }
 
 export interface SupervisionCounters {
@@ -174,6 +181,7 @@ export function supervisionSection(s: Supervision): BsonDocument {
       num: modem.num,
       operator: modem.operator,
       mode: modem.mode,
+      ...(modem.pinRefused !== undefined ? { pinRefused: modem.pinRefused } : {}),
     },
     counters: {
       wakeup: counters.wakeup,

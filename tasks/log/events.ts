@@ -82,6 +82,9 @@ export const EVENTS = freezeTable({
   radioWindow: { code: PROJECT_EVENT_BASE + 0x80, level: LEVEL_INFO },
   /** D: records dropped from the full frame store, and how many of them were not uploaded. */
   framesOverwritten: { code: PROJECT_EVENT_BASE + 0x81, level: LEVEL_WARNING },
+
+  /** D: why the refused-PIN record was cleared (local cpin, new cpin, operatorInit, factory reset) and the SIMs it held. */
+  pinRecordCleared: { code: PROJECT_EVENT_BASE + 0x63, level: LEVEL_INFO },
 } as const satisfies Record<string, EventDef>);
 
 export type EventName = keyof typeof EVENTS;

@@ -1,6 +1,8 @@
 import type { BsonDocument } from '../../protocol/bson/types';
+import { isDocument } from '../../protocol/config/values';
+import { freezeTable } from '../../protocol/freeze';
 import { parseWhitelistFile } from '../../protocol/config/whitelist';
-import type { CommandContext, CommandEffects, EffectResult } from '../commands/types';
+import type { CommandContext, CommandEffects, CommandSource, EffectResult } from '../commands/types';
 import type { ConfigStore } from '../config-store';
 import type { Counters } from '../counters';
 import { EVENTS, type EventRecorder } from '../log/events';
@@ -9,6 +11,61 @@ import { MAX_CERTIFICATE_FETCH_BYTES, MAX_FIRMWARE_BYTES } from './policy';
 import type { AppEffects, CertificateKeeper, FirmwareInstall, FirmwareInstaller, FirmwareInstallResult, SessionModem, WhitelistKeeper } from './types';
 
 const MS_PER_SECOND = 1000;
+/** §4.2.3.1 `cpin` in a configuration file, and in ApplyResult.changed. */
+const CPIN_PATH: readonly string[] = freezeTable(['config', 'remote', 'modem', 'cpin']);
+const CPIN_FIELD = 'config.remote.modem.cpin';
+
+/** The driver's refused-PIN record (drivers/modem/bg95.ts Bg95Modem has one). */
+export interface PinRecord {
+  /** Clears the record; returns the ICCIDs that had one. */
+  forgetRefusedPins(): readonly string[];
+}
+
+/** The record of `modem` when it keeps one; a modem without it has nothing to clear. */
+function pinRecordOf(modem: SessionModem): PinRecord | undefined {
+  const m = modem as SessionModem & Partial<PinRecord>;
+  return typeof m.forgetRefusedPins === 'function' ? (m as PinRecord) : undefined;
+}
+
+/**
+ * Clears the refused-PIN record (the driver sends that PIN again at the next session) and logs why,
+ * when there was one. Returns the ICCIDs cleared.
+ */
+export function clearPinRecord(pins: PinRecord | undefined, events: EventRecorder, reason: string): readonly string[] {
+  const sims = pins?.forgetRefusedPins() ?? [];
+  if (sims.length > 0) events.record(EVENTS.pinRecordCleared, `${reason}: SIM ${sims.join(', ')}`);
+  return sims;
+}
+
+/** Sources a person at the box drives (the USB drive, the BLE dialogue the magnet opens); the rest come over the network. */
+function isLocal(source: CommandSource): boolean {
+  return source === 'usb' || source === 'ble';
+}
+
+/** Whether the file itself sets `path` (keys trimmed as protocol/config/apply.ts reads them), whatever the value. */
+function setsPath(doc: BsonDocument, path: readonly string[]): boolean {
+  let at: BsonDocument = doc;
+  for (let i = 0; i < path.length; i++) {
+    const key = Object.keys(at).find((k) => k.trim() === path[i]);
+    if (key === undefined) return false;
+    if (i === path.length - 1) return true;
+    const next = at[key];
+    if (!isDocument(next)) return false;
+    at = next;
+  }
+  return false;
+}
+
+/**
+ * Why an applied configuration clears the refused-PIN record, or undefined. From a local source,
+ * any `cpin` in the file, the same PIN included: an installer re-typing it is a person saying the
+ * SIM takes it now. From the network, only a PIN that differs from the one refused (new information);
+ * the same PIN sent again by a server would cost the SIM an attempt for nothing.
+ */
+function pinRecordReason(doc: BsonDocument, changed: readonly string[], source: CommandSource): string | undefined {
+  if (isLocal(source)) return setsPath(doc, CPIN_PATH) ? `${source} configuration of ${CPIN_FIELD}` : undefined;
+  return changed.indexOf(CPIN_FIELD) >= 0 ? `${source} configuration of a new ${CPIN_FIELD}` : undefined;
+}
 
 /** Where `streamBin` delivers a file. */
 export interface BinReader {
@@ -107,8 +164,10 @@ export function sessionEffects(host: EffectHost): CommandEffects {
       host.whitelist.erase();
       return { ok: true };
     },
-    async operatorInit(): Promise<EffectResult> {
+    async operatorInit(ctx: CommandContext): Promise<EffectResult> {
       await host.modem.resetOperatorSelection();
+      // §5.6.7 is the operator's "start the network side afresh": the SIM's PIN gets its chance again.
+      clearPinRecord(pinRecordOf(host.modem), host.events, `operatorInit (${ctx.source})`);
       return { ok: true };
     },
     logGet: () => queued(host.queueLog()),
@@ -133,13 +192,15 @@ export function sessionEffects(host: EffectHost): CommandEffects {
       if (host.certificates === undefined) return { ok: false, data: 'certificates not available' };
       return { ok: true, data: String(host.certificates.clear()) };
     },
-    applyConfig(doc: BsonDocument): EffectResult {
+    applyConfig(doc: BsonDocument, ctx: CommandContext): EffectResult {
       const result = host.config.apply(doc);
       if (!result.ok) return { ok: false, data: `${result.field}: ${result.reason}` };
       if (result.changed.length > 0) {
         host.counters.value.lastConfig = Math.floor(host.now() / MS_PER_SECOND);
         host.counters.save();
       }
+      const reason = pinRecordReason(doc, result.changed, ctx.source);
+      if (reason !== undefined) clearPinRecord(pinRecordOf(host.modem), host.events, reason);
       return { ok: true };
     },
     applyWhiteList(doc: BsonDocument): EffectResult {

@@ -18,6 +18,8 @@ export interface ModemSummary {
   readonly num: string;
   readonly operator: string;
   readonly firmware: string;
+  /** ICCID whose refused PIN stopped the last session (ModemInfo.pinRefused); absent otherwise. */
+  readonly pinRefused?: string;
 }
 
 export function summarizeModem(info: ModemInfo): ModemSummary {
@@ -31,6 +33,7 @@ export function summarizeModem(info: ModemInfo): ModemSummary {
     num: info.num ?? '',
     operator: info.operator ?? '',
     firmware: info.firmware ?? '',
+    ...(info.pinRefused !== undefined ? { pinRefused: info.pinRefused } : {}),
   };
 }
 
@@ -97,6 +100,7 @@ export function buildSupervision(s: SupervisionSources): Supervision {
       num: m?.num ?? '',
       operator: m?.operator ?? '',
       mode: supervisionMode(s.config.remote.modem.mode),
+      ...(m?.pinRefused !== undefined ? { pinRefused: m.pinRefused } : {}),
     },
     counters: { ...c.wake },
     dates,

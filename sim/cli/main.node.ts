@@ -10,6 +10,8 @@ import { startSntpServer } from '../servers/sntp.node';
 import { formatSummary } from '../summary';
 import { buildScenario, parseOptions, USAGE } from './options';
 import { writeOutDir } from './out.node';
+import { ScenarioError } from './scenario-check';
+import { readScenarioFile } from './scenario-file.node';
 
 export interface NodeRunResult {
   readonly run: SimRun;
@@ -21,7 +23,7 @@ export async function runOnNode(argv: string[], out: (line: string) => void): Pr
   const parsed = parseOptions(argv);
   if (!parsed.ok) throw new UsageError(parsed.error);
   const options = parsed.options;
-  const fileJson = options.scenarioFile === undefined ? undefined : JSON.parse(fs.readFileSync(options.scenarioFile, 'utf8'));
+  const fileJson = options.scenarioFile === undefined ? undefined : readScenarioFile(options.scenarioFile);
   const scenario = buildScenario(fileJson, options);
   let now = (): number => Date.parse(scenario.start);
   // First, so that a machine without mosquitto fails before anything else is started.
@@ -71,9 +73,9 @@ if (require.main === module) {
       process.exitCode = 0;
     },
     (err: unknown) => {
-      if (err instanceof UsageError) process.stderr.write(`${err.message}\n${USAGE}\n`);
+      if (err instanceof UsageError || err instanceof ScenarioError) process.stderr.write(`${err.message}\n${USAGE}\n`);
       else process.stderr.write(`simulator: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-      process.exitCode = err instanceof UsageError ? 2 : 1;
+      process.exitCode = err instanceof UsageError || err instanceof ScenarioError ? 2 : 1;
     },
   );
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { utf8Decode, utf8Encode } from '../../protocol/text/utf8';
+import { readScenarioFile } from '../cli/scenario-file.node';
 import { buildScenario, parseOptions, USAGE } from '../cli/options';
 import { NodeHostSockets } from '../net/host-sockets.node';
 import { hostSocketsHandler } from '../net/host-sockets-server.node';
@@ -43,7 +44,7 @@ export async function hostXsRun<T>(argv: string[], print: (line: string) => void
   const parsed = parseOptions(argv);
   if (!parsed.ok) throw new Error(`${parsed.error}\n${USAGE}`);
   const options = parsed.options;
-  const fileJson = options.scenarioFile === undefined ? undefined : JSON.parse(fs.readFileSync(options.scenarioFile, 'utf8'));
+  const fileJson = options.scenarioFile === undefined ? undefined : readScenarioFile(options.scenarioFile);
   const scenario = buildScenario(fileJson, options);
   let virtualMs = Date.parse(scenario.start);
   // First, so that a machine without mosquitto fails before anything else is started.

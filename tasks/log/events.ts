@@ -85,6 +85,8 @@ export const EVENTS = freezeTable({
 
   /** D: why the refused-PIN record was cleared (local cpin, new cpin, operatorInit, factory reset) and the SIMs it held. */
   pinRecordCleared: { code: PROJECT_EVENT_BASE + 0x63, level: LEVEL_INFO },
+  /** D: the modem's failure budget entered (failures, seconds a day), spent for the day (sessions skipped), or left (why). */
+  modemBudget: { code: PROJECT_EVENT_BASE + 0x66, level: LEVEL_WARNING },
 } as const satisfies Record<string, EventDef>);
 
 export type EventName = keyof typeof EVENTS;

@@ -30,6 +30,58 @@ export const MAX_INBOX_PASSES = 2;
 export const BACKOFF_BASE_MS = 30 * MS_PER_MINUTE;
 export const BACKOFF_CAP_MS = 8 * MS_PER_HOUR;
 
+/**
+ * The failure budget (docs/upload-session.md, "Retry policy"). After FAILURE_BUDGET_AFTER failed
+ * sessions in a row the task lets the modem search for at most failureBudgetMs() a day, until a
+ * session succeeds or a person acts at the box. Three failures span the first session and the
+ * 30 min and 1 h back-off retries, so an outage of a cell or of the server that lasts less than
+ * ≈ 1.5 h never reaches the budget, and one that lasts longer costs at most three registration
+ * plans before it does.
+ */
+export const FAILURE_BUDGET_AFTER = 3;
+/**
+ * Registration searches of `remote.modem.timeout` per day under the budget: in `auto` one session
+ * (the scan sequence, then 2G alone), in a forced mode two sessions. Searching is charged as the
+ * modem's `attached` state, 90 mA at 3.8 V (docs/power-model.md), i.e. 90 × 3.8 / (0.85 × 7.2)
+ * = 55.9 mA at the pack, 15.5 µAh a second: at the manual's defaults (`auto`, 300 s) the budget of
+ * 615 s is 9.5 mAh a day, against ≈ 0.3 mAh for a normal LTE-M session of the default site
+ * (≈ 20 s on) and 1.0–1.3 mAh for a 300-frame NB-IoT upload (docs/benchmarks.md).
+ */
+export const FAILURE_BUDGET_SEARCHES = 2;
+/**
+ * Modem-on time of a failed session beyond its registration wait: PWRKEY and boot to APP RDY,
+ * SIM and settings, AT+QPOWD. ≈ 5 s in the BG95 emulator; 15 s leaves room for a slow SIM.
+ */
+export const FAILED_SESSION_OVERHEAD_MS = 15 * MS_PER_SECOND;
+
+/**
+ * Sources whose session ends the failure budget: a person at the box (magnet, USB, BLE). The task
+ * also receives `request` only from the magnet action and from the first boot of a trial image,
+ * and `diag` only after a diagnosis window (magnet, or a command that came through a session that
+ * worked): tasks/app.ts.
+ */
+const SOURCES_THAT_END_THE_BUDGET: readonly string[] = freezeTable(['magnet', 'usb', 'ble', 'request', 'diag']);
+
+export function endsFailureBudget(source: string): boolean {
+  return SOURCES_THAT_END_THE_BUDGET.indexOf(source) >= 0;
+}
+
+/** Longest modem-on time of a session that fails to register: every attempt waits `timeout`. */
+export function failedSessionMs(modem: Pick<ModemConfig, 'mode' | 'scanseq' | 'timeout'>): number {
+  return registrationAttempts(modem) * modem.timeout * MS_PER_SECOND + FAILED_SESSION_OVERHEAD_MS;
+}
+
+/** Modem-on time a day under the failure budget: FAILURE_BUDGET_SEARCHES searches, whole sessions. */
+export function failureBudgetMs(modem: Pick<ModemConfig, 'mode' | 'scanseq' | 'timeout'>): number {
+  const sessions = Math.max(1, Math.floor(FAILURE_BUDGET_SEARCHES / registrationAttempts(modem)));
+  return sessions * failedSessionMs(modem);
+}
+
+/** Whether a session may start under the budget after `usedMs` of modem-on time today: only if it fits even when it fails. */
+export function budgetAllows(modem: Pick<ModemConfig, 'mode' | 'scanseq' | 'timeout'>, usedMs: number): boolean {
+  return usedMs + failedSessionMs(modem) <= failureBudgetMs(modem);
+}
+
 /** Time limits of the steps. */
 export const LIMIT = freezeTable({
   /** PWRKEY pulse and boot to APP RDY (BG95: ≤ 15 s), with margin. */

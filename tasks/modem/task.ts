@@ -1,17 +1,17 @@
 import type { Board } from '../board';
 import type { BsonDocument } from '../../protocol/bson/types';
-import { FTP_UPLOAD_DATA, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';
+import { FTP_UPLOAD_DATA, FTP_UPLOAD_SUPERVISION, type Config } from '../../protocol/config/types';
 import { TriggerSchedule, type NextTrigger } from '../../protocol/cron/schedule';
 import type { Alarm } from '../../protocol/files/alarm';
 import type { FileHeader, FileSource } from '../../protocol/files/header';
 import { buildSupervisionDocument } from '../../protocol/files/supervision';
 import type { ConfigStore } from '../config-store';
 import type { Counters } from '../counters';
-import type { EventRecorder } from '../log/events';
+import { EVENTS, type EventRecorder } from '../log/events';
 import { Outbox, type FrameSource } from '../outbox';
 import { KEY } from '../settings-keys';
 import type { Task, TaskHost } from '../types';
-import { backoffMs, sessionLimitMs } from './policy';
+import { FAILURE_BUDGET_AFTER, backoffMs, budgetAllows, endsFailureBudget, failureBudgetMs, sessionLimitMs } from './policy';
 import type { DeviceStatus } from './mqtt-payloads';
 import { UploadSession } from './session';
 import { buildSupervision, summarizeModem, type ModemSummary } from './supervision';
@@ -72,6 +72,28 @@ interface PendingRequest {
   bits: number;
   /** Earliest start (UTC ms): a scheduled session waits its `randomDelay`. */
   at: number;
+  /** A person at the box asked for it (magnet, USB, BLE): the failure budget does not hold it back. */
+  person?: boolean;
+}
+
+/** The failure budget in force (docs/upload-session.md, "Retry policy"). */
+interface FailureBudget {
+  /** When it was entered (UTC ms). */
+  since: number;
+  /** Sessions it held back since then. */
+  skipped: number;
+  /** UTC day number of the last "spent for the day" event: one a day, not one per trigger. */
+  loggedDay: number;
+}
+
+/** What the failure budget reports (supervision, tests, simulator). */
+export interface FailureBudgetStatus {
+  readonly since: number;
+  readonly skipped: number;
+  /** Modem-on time of today's sessions (UTC day). */
+  readonly usedTodayMs: number;
+  /** Modem-on time a day it allows (policy.ts failureBudgetMs). */
+  readonly budgetMs: number;
 }
 
 interface Persisted {
@@ -91,11 +113,26 @@ interface Persisted {
   modem: ModemSummary | null;
   /** Serial past the newest frame ever published over MQTT: a frame below it goes again as a resend. */
   published: number;
+  /** UTC day number (ms / 86 400 000) that `dayModemMs` counts. */
+  day: number;
+  /** Modem-on time of the sessions that started that day: what the failure budget holds. */
+  dayModemMs: number;
+  /** Set after FAILURE_BUDGET_AFTER failed sessions in a row, until a session succeeds or a person acts. */
+  budget: FailureBudget | null;
 }
 
 function isPending(v: unknown): v is PendingRequest {
   const p = v as PendingRequest;
-  return typeof v === 'object' && v !== null && typeof p.source === 'string' && typeof p.bits === 'number' && typeof p.at === 'number';
+  return typeof v === 'object' && v !== null && typeof p.source === 'string' && typeof p.bits === 'number' && typeof p.at === 'number' && (p.person === undefined || typeof p.person === 'boolean');
+}
+
+function isBudget(v: unknown): v is FailureBudget {
+  const b = v as FailureBudget;
+  return typeof v === 'object' && v !== null && typeof b.since === 'number' && typeof b.skipped === 'number' && typeof b.loggedDay === 'number';
+}
+
+function dayOf(ms: number): number {
+  return Math.floor(ms / MS_PER_DAY);
 }
 
 /**
@@ -104,7 +141,9 @@ function isPending(v: unknown): v is PendingRequest {
  * bits choose the files), on request (command, magnet, diagnosis) and on alarms. A session takes
  * the exclusive RF slot, so it never overlaps a listening window; the radio, being first in
  * priority, wins a minute both schedules share. Failed sessions are retried with exponential
- * back-off (docs/upload-session.md). Everything needed after a deep sleep is in the settings.
+ * back-off; after FAILURE_BUDGET_AFTER failures in a row the failure budget holds the modem to
+ * failureBudgetMs() a day until a session succeeds or a person acts at the box
+ * (docs/upload-session.md). Everything needed after a deep sleep is in the settings.
  */
 export class ModemTask implements Task {
   readonly name = 'modem';
@@ -118,6 +157,8 @@ export class ModemTask implements Task {
   private waitingForSlot = false;
   private readonly schedule = new TriggerSchedule();
   private lastResult: SessionResult | undefined;
+  /** The configuration object this boot last saw: ConfigStore replaces it on every change. */
+  private configSeen: Config;
 
   constructor(private readonly o: ModemTaskOptions) {
     const board = o.board;
@@ -130,6 +171,7 @@ export class ModemTask implements Task {
         settings: board.settings,
         cipher: board.blockCipher,
       });
+    this.configSeen = o.config.current;
     this.state = this.load();
     if (this.state.inSession !== null) this.recoverFromReset();
   }
@@ -147,6 +189,13 @@ export class ModemTask implements Task {
   /** Failed sessions in a row and when the next retry is due (supervision, tests). */
   get backoff(): { failures: number; retryAt: number | null } {
     return { failures: this.state.failures, retryAt: this.state.retryAt };
+  }
+
+  /** The failure budget while it holds the modem back, or null. */
+  get failureBudget(): FailureBudgetStatus | null {
+    const b = this.state.budget;
+    if (b === null) return null;
+    return { since: b.since, skipped: b.skipped, usedTodayMs: this.usedToday(this.o.board.clock.now()), budgetMs: failureBudgetMs(this.o.config.current.remote.modem) };
   }
 
   /** What the last connection reported (supervision `modem` section). */
@@ -174,6 +223,7 @@ export class ModemTask implements Task {
       this.pollAt = now + SESSION_POLL_MS;
       return;
     }
+    this.noticeConfiguration();
     const s = this.state;
     const due = this.nextTrigger();
     if (due.at <= now) {
@@ -195,21 +245,32 @@ export class ModemTask implements Task {
   }
 
   suspend(): void {
+    this.noticeConfiguration();
     this.save();
   }
 
   /**
    * A session as soon as the slot is free (command, magnet action, diagnosis, alarm). Alarm
    * requests honour `oneAlarmPerDay` (§4.2.4): within a day of the last alarm session the alarm
-   * file waits for the next session. Returns whether a session was queued.
+   * file waits for the next session. A person at the box (magnet, USB, BLE) ends the failure
+   * budget; any other source waits, like a trigger, when the day's budget is spent. Returns
+   * whether a session was queued.
    */
   requestSession(source: FileSource, bits: number = REQUEST_BITS): boolean {
     const now = this.o.board.clock.now();
     const s = this.state;
+    this.noticeConfiguration();
     if (source === 'alarm' && this.o.config.current.alarms.oneAlarmPerDay && s.lastAlarmSession !== null && now - s.lastAlarmSession < MS_PER_DAY) {
       return false;
     }
-    this.queue({ source, bits, at: now });
+    const person = endsFailureBudget(source);
+    if (person) this.leaveBudget(source);
+    else if (s.budget !== null && !this.budgetAllowsNow(now)) {
+      this.skip(now);
+      this.save();
+      return false;
+    }
+    this.queue(person ? { source, bits, at: now, person } : { source, bits, at: now });
     this.save();
     this.o.host.wake(this);
     return true;
@@ -228,16 +289,94 @@ export class ModemTask implements Task {
   private queue(request: PendingRequest): void {
     const p = this.state.pending;
     if (p === null) this.state.pending = { ...request };
-    else this.state.pending = { source: p.source, bits: p.bits | request.bits, at: Math.min(p.at, request.at) };
+    else {
+      const merged: PendingRequest = { source: p.source, bits: p.bits | request.bits, at: Math.min(p.at, request.at) };
+      if (p.person === true || request.person === true) merged.person = true;
+      this.state.pending = merged;
+    }
+  }
+
+  /** The failure budget lets a session start now only if it fits today even when it fails (a person's request always starts). */
+  private budgetAllowsNow(now: number): boolean {
+    return budgetAllows(this.o.config.current.remote.modem, this.usedToday(now));
+  }
+
+  private usedToday(now: number): number {
+    return this.state.day === dayOf(now) ? this.state.dayModemMs : 0;
+  }
+
+  /** Adds a session's modem-on time to the day it started on. */
+  private countModemTime(startedAt: number, ms: number): void {
+    const s = this.state;
+    const day = dayOf(startedAt);
+    if (day !== s.day) {
+      if (day < s.day) return;
+      s.day = day;
+      s.dayModemMs = 0;
+    }
+    s.dayModemMs += ms;
+  }
+
+  private enterBudget(now: number): void {
+    const s = this.state;
+    s.budget = { since: now, skipped: 0, loggedDay: -1 };
+    const modem = this.o.config.current.remote.modem;
+    const text = `on after ${s.failures} failed sessions: ${Math.round(failureBudgetMs(modem) / MS_PER_SECOND)} s of modem a day (${modem.mode}, timeout ${modem.timeout} s)`;
+    this.o.log.record(EVENTS.modemBudget, text);
+    this.o.board.console.log(`modem: failure budget ${text}`);
+  }
+
+  /** A session the day's budget cannot hold is skipped: counted, and logged at the first skip of the day. */
+  private skip(now: number): void {
+    const b = this.state.budget as FailureBudget;
+    b.skipped++;
+    const day = dayOf(now);
+    if (b.loggedDay === day) return;
+    b.loggedDay = day;
+    const modem = this.o.config.current.remote.modem;
+    const text = `spent for the day: ${Math.round(this.usedToday(now) / MS_PER_SECOND)} of ${Math.round(failureBudgetMs(modem) / MS_PER_SECOND)} s, sessions skipped until 00:00 UTC (${b.skipped} since it began)`;
+    this.o.log.record(EVENTS.modemBudget, text);
+    this.o.board.console.log(`modem: failure budget ${text}`);
+  }
+
+  /** A session succeeded or a person acted: normal scheduling again, and three more failures before the budget returns. */
+  private leaveBudget(why: string): void {
+    const s = this.state;
+    const b = s.budget;
+    if (b === null) return;
+    s.budget = null;
+    s.failures = 0;
+    const days = Math.max(1, Math.ceil((this.o.board.clock.now() - b.since) / MS_PER_DAY));
+    const text = `off (${why}) after ${days} day(s), ${b.skipped} sessions skipped`;
+    this.o.log.record(EVENTS.modemBudget, text);
+    this.o.board.console.log(`modem: failure budget ${text}`);
+  }
+
+  /** A new configuration (USB, BLE, a factory reset, the magnet's STORAGE → RUN) ends the failure budget. */
+  private noticeConfiguration(): void {
+    const current = this.o.config.current;
+    if (current === this.configSeen) return;
+    this.configSeen = current;
+    if (this.state.budget === null) return;
+    this.leaveBudget('configuration');
+    this.save();
   }
 
   private start(now: number): void {
+    const s = this.state;
+    if (s.budget !== null && (s.pending as PendingRequest).person !== true && !this.budgetAllowsNow(now)) {
+      // A trigger, a back-off retry or an alarm the day's budget cannot hold: the outbox and the
+      // frame store keep what it would have carried for the next session.
+      s.pending = null;
+      this.skip(now);
+      this.save();
+      return;
+    }
     if (!this.o.host.acquire(this)) {
       this.waitingForSlot = true;
       return;
     }
     this.waitingForSlot = false;
-    const s = this.state;
     const request: SessionRequest = { source: (s.pending as PendingRequest).source, bits: (s.pending as PendingRequest).bits };
     s.pending = null;
     s.inSession = now;
@@ -302,10 +441,12 @@ export class ModemTask implements Task {
     this.pollAt = Infinity;
     this.lastResult = result;
     s.inSession = null;
+    this.countModemTime(this.sessionStart, result.modemOnMs);
     // Triggers that fell during the session are served by it: no second session right after.
     s.last = Math.max(s.last, Math.floor(now / MS_PER_MINUTE) * MS_PER_MINUTE);
     if (result.modem !== undefined) s.modem = summarizeModem(result.modem);
     if (result.ok) {
+      this.leaveBudget('session ok');
       s.failures = 0;
       s.retryAt = null;
       // tasks/firmware/updater.ts: a completed server session is what confirms a trial image.
@@ -313,6 +454,7 @@ export class ModemTask implements Task {
     } else {
       s.failures++;
       s.retryAt = result.retry === 'backoff' ? now + backoffMs(s.failures) : null;
+      if (s.budget === null && s.failures >= FAILURE_BUDGET_AFTER) this.enterBudget(now);
     }
     this.save();
     this.o.board.console.log(
@@ -346,9 +488,12 @@ export class ModemTask implements Task {
   private recoverFromReset(): void {
     const s = this.state;
     const now = this.o.board.clock.now();
+    // The modem may have been on from the start until the reset, at most the session limit.
+    this.countModemTime(s.inSession as number, Math.min(Math.max(0, now - (s.inSession as number)), sessionLimitMs(this.o.config.current.remote.modem)));
     s.inSession = null;
     s.failures++;
     s.retryAt = now + backoffMs(s.failures);
+    if (s.budget === null && s.failures >= FAILURE_BUDGET_AFTER) this.enterBudget(now);
     this.save();
     this.o.modem.powerOff().catch(() => undefined);
   }
@@ -411,6 +556,9 @@ export class ModemTask implements Task {
       inSession: null,
       modem: null,
       published: 0,
+      day: 0,
+      dayModemMs: 0,
+      budget: null,
     };
     const raw = this.o.board.settings.get(KEY.modemState);
     if (typeof raw !== 'string') return fresh;
@@ -426,6 +574,9 @@ export class ModemTask implements Task {
         inSession: typeof p.inSession === 'number' ? p.inSession : null,
         modem: typeof p.modem === 'object' && p.modem !== null ? p.modem : null,
         published: typeof p.published === 'number' ? p.published : 0,
+        day: typeof p.day === 'number' ? p.day : 0,
+        dayModemMs: typeof p.dayModemMs === 'number' ? p.dayModemMs : 0,
+        budget: isBudget(p.budget) ? p.budget : null,
       };
     } catch {
       // Unreadable: a first boot, nothing queued is lost (the outbox and the frame store hold the data).

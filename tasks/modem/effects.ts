@@ -8,7 +8,7 @@ import type { Counters } from '../counters';
 import { EVENTS, type EventRecorder } from '../log/events';
 import type { AddResult } from '../outbox';
 import { MAX_CERTIFICATE_FETCH_BYTES, MAX_FIRMWARE_BYTES } from './policy';
-import type { AppEffects, CertificateKeeper, FirmwareInstall, FirmwareInstaller, FirmwareInstallResult, SessionModem, WhitelistKeeper } from './types';
+import type { AppEffects, CertificateKeeper, FirmwareInstall, FirmwareInstaller, FirmwareInstallResult, PinRecord, SessionModem, WhitelistKeeper } from './types';
 
 const MS_PER_SECOND = 1000;
 /** §4.2.3.1 `cpin` in a configuration file, and in ApplyResult.changed. */
@@ -16,17 +16,6 @@ const CPIN_PATH: readonly string[] = freezeTable(['config', 'remote', 'modem', '
 const CPIN_FIELD = 'config.remote.modem.cpin';
 
 /** The driver's refused-PIN record (drivers/modem/bg95.ts Bg95Modem has one). */
-export interface PinRecord {
-  /** Clears the record; returns the ICCIDs that had one. */
-  forgetRefusedPins(): readonly string[];
-}
-
-/** The record of `modem` when it keeps one; a modem without it has nothing to clear. */
-function pinRecordOf(modem: SessionModem): PinRecord | undefined {
-  const m = modem as SessionModem & Partial<PinRecord>;
-  return typeof m.forgetRefusedPins === 'function' ? (m as PinRecord) : undefined;
-}
-
 /**
  * Clears the refused-PIN record (the driver sends that PIN again at the next session) and logs why,
  * when there was one. Returns the ICCIDs cleared.
@@ -167,7 +156,7 @@ export function sessionEffects(host: EffectHost): CommandEffects {
     async operatorInit(ctx: CommandContext): Promise<EffectResult> {
       await host.modem.resetOperatorSelection();
       // §5.6.7 is the operator's "start the network side afresh": the SIM's PIN gets its chance again.
-      clearPinRecord(pinRecordOf(host.modem), host.events, `operatorInit (${ctx.source})`);
+      clearPinRecord(host.modem, host.events, `operatorInit (${ctx.source})`);
       return { ok: true };
     },
     logGet: () => queued(host.queueLog()),
@@ -200,7 +189,7 @@ export function sessionEffects(host: EffectHost): CommandEffects {
         host.counters.save();
       }
       const reason = pinRecordReason(doc, result.changed, ctx.source);
-      if (reason !== undefined) clearPinRecord(pinRecordOf(host.modem), host.events, reason);
+      if (reason !== undefined) clearPinRecord(host.modem, host.events, reason);
       return { ok: true };
     },
     applyWhiteList(doc: BsonDocument): EffectResult {

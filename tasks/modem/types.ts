@@ -4,11 +4,17 @@ import type { BsonDocument } from '../../protocol/bson/types';
 import type { FileSource } from '../../protocol/files/header';
 import type { CommandContext, EffectResult, MaybePromise } from '../commands/types';
 
+/** The driver's record of SIM PINs the SIM refused (never sent again until cleared). */
+export interface PinRecord {
+  /** Clears the record; returns the ICCIDs that had one. */
+  forgetRefusedPins(): readonly string[];
+}
+
 /**
  * What a session needs of the cellular modem; drivers/modem/bg95.ts `Bg95Modem` implements it.
  * Every method may reject with an error carrying a `code` (drivers/modem/types `ModemErrorCode`).
  */
-export interface SessionModem {
+export interface SessionModem extends PinRecord {
   powerOn(): Promise<void>;
   /** SIM unlock, network selection and registration; in `auto` mode the §1.6.4 second attempt on 2G. */
   register(config: ModemNetworkConfig): Promise<ModemInfo>;

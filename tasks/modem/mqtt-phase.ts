@@ -12,7 +12,6 @@ import type { Counters } from '../counters';
 import { EVENTS, type EventRecorder } from '../log/events';
 import type { FrameSource, Outbox, OutboxFile } from '../outbox';
 import type { StoredFrame } from '../store/types';
-import { pause } from './deadline';
 import { LIMIT, MQTT_COMMIT_EVERY, MQTT_IN_FLIGHT } from './policy';
 import type { SessionStep } from './types';
 import { freezeTable } from '../../protocol/freeze';
@@ -301,12 +300,16 @@ export class MqttPhase {
       }
       const left = end - o.clock.now();
       if (left <= 0) break;
+      // Woken by the next message or the end of the window, whichever comes first; the other is cancelled.
       await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        void pause(o.clock, left).then(() => {
-          if (this.wake === resolve) this.wake = undefined;
+        const timer = o.clock.setTimer(end, () => {
+          this.wake = undefined;
           resolve();
         });
+        this.wake = () => {
+          o.clock.clearTimer(timer);
+          resolve();
+        };
       });
     }
   }

@@ -1,10 +1,10 @@
 import type { Board } from './board';
 import type { BsonDocument } from '../protocol/bson/types';
 import { encodeFile, fileName } from '../protocol/files/codec';
-import type { FileHeader } from '../protocol/files/header';
+import type { FileHeader, FileSource } from '../protocol/files/header';
 import { OUTBOX_DIRECTORY, outboxName, type OutboxKind } from '../protocol/files/names';
 import { CommandRunner } from './commands/runner';
-import type { InboxOutcome } from './commands/types';
+import type { EffectResult, InboxOutcome } from './commands/types';
 import type { ConfigStore } from './config-store';
 import type { Counters } from './counters';
 import { decodeFile } from '../protocol/files/codec';
@@ -39,6 +39,11 @@ export interface UsbInboxOptions {
   readonly firmware?: FirmwareInstaller;
   /** The §5.7 supervision document (the modem task builds it from the last session's modem figures). */
   readonly supervision: (header: FileHeader) => BsonDocument;
+  /**
+   * §5.6.1 `request` dropped on the drive: a server session as soon as the slot is free (the modem
+   * task's `requestSession`); whether one was queued. Absent: the command is refused.
+   */
+  readonly requestSession?: (source: FileSource) => boolean;
 }
 
 /**
@@ -91,6 +96,31 @@ export class UsbInbox implements Task {
     if (files.length === 0) return [];
     const dropped = new Map(files.map((f) => [f.name, f.bytes]));
     const o = this.o;
+    const effects = sessionEffects({
+      now: () => o.board.clock.now(),
+      config: o.config,
+      counters: o.counters,
+      events: o.log,
+      modem: o.modem,
+      app: o.app,
+      whitelist: o.whitelist,
+      certificates: o.certificates,
+      firmware: o.firmware,
+      fetchBin: async (name, maxBytes) => droppedFile(dropped, name, maxBytes),
+      // The drive interface hands over whole files (drivers/usb/types.ts), so the image is in RAM
+      // already; it goes to the installer in slices of it, without another copy.
+      streamBin: async (name, maxBytes, reader) => {
+        const bytes = droppedFile(dropped, name, maxBytes);
+        if (!reader.open(bytes.length)) return;
+        for (let at = 0; at < bytes.length; at += USB_CHUNK_BYTES) reader.data(bytes.subarray(at, at + USB_CHUNK_BYTES));
+      },
+      queueConfig: () => this.write('config', o.config.document()),
+      queueSupervision: () => this.write('supervision', o.supervision(this.header())),
+      queueLog: () => this.write('log', o.log.logGet(this.header())),
+      logClean: () => o.log.logClean(),
+      // A USB drop is one pass: there is no server inbox to read again.
+      requestAnotherPass: () => undefined,
+    });
     const runner = new CommandRunner({
       uid: o.board.identity.uid,
       clock: o.board.clock,
@@ -99,35 +129,20 @@ export class UsbInbox implements Task {
         const security = o.config.current.security;
         return decodeFile(bytes, { encrypted, key: security.key ?? undefined, crcMode: security.crcMode, cipher: o.board.blockCipher });
       },
-      effects: sessionEffects({
-        now: () => o.board.clock.now(),
-        config: o.config,
-        counters: o.counters,
-        events: o.log,
-        modem: o.modem,
-        app: o.app,
-        whitelist: o.whitelist,
-        certificates: o.certificates,
-        firmware: o.firmware,
-        fetchBin: async (name, maxBytes) => droppedFile(dropped, name, maxBytes),
-        // The drive interface hands over whole files (drivers/usb/types.ts), so the image is in RAM
-        // already; it goes to the installer in slices of it, without another copy.
-        streamBin: async (name, maxBytes, reader) => {
-          const bytes = droppedFile(dropped, name, maxBytes);
-          if (!reader.open(bytes.length)) return;
-          for (let at = 0; at < bytes.length; at += USB_CHUNK_BYTES) reader.data(bytes.subarray(at, at + USB_CHUNK_BYTES));
-        },
-        queueConfig: () => this.write('config', o.config.document()),
-        queueSupervision: () => this.write('supervision', o.supervision(this.header())),
-        queueLog: () => this.write('log', o.log.logGet(this.header())),
-        logClean: () => o.log.logClean(),
-        // A USB drop is one pass: there is no server inbox to read again.
-        requestAnotherPass: () => undefined,
-      }),
+      // §4.2.1.2: with encryption on, a plain file on the drive is refused like one from the server.
+      requireEncryption: () => o.config.current.security.encryption,
+      // §5.6.1: no server is connected during a drop, so `request` asks the modem task for a session.
+      effects: { ...effects, requestSession: () => this.requestSession() },
     });
     const outcomes = await runner.processInbox(files, 'usb');
     for (const outcome of outcomes) for (const ack of outcome.acks) this.put(ack.name, ack.doc);
     return outcomes;
+  }
+
+  private requestSession(): EffectResult {
+    const request = this.o.requestSession;
+    if (request === undefined) return { ok: false, data: 'no modem session on this box' };
+    return request('usb') ? { ok: true } : { ok: false, data: 'the session was not queued' };
   }
 
   private header(): FileHeader {

@@ -114,6 +114,32 @@ export function parseInboxName(name: string, uid: string): InboxName | undefined
   return undefined;
 }
 
+/** The names `parseInboxName` reads, for the ACK of a misnamed file. */
+export function expectedInboxNames(uid: string): string {
+  return `expected ${uid}-cfg.bson, ${uid}-wlFilter.bson, ${uid}-cmd.bson or ${uid}-<1-9 digits>-cmd.bson, with .aes when encrypted`;
+}
+
+/** Case folded, every white space (U+0020, tabs, U+00A0, ...) dropped. */
+function squeezed(text: string): string {
+  return text.replace(/\s+/g, '').toLowerCase();
+}
+
+/**
+ * A file meant for `uid` that `parseInboxName` cannot read: once case is folded and white space
+ * dropped, it starts with `<uid>-` and ends with `.bson` or `.bson.aes` (`<uid>-CFG.bson`,
+ * `<uid>-cfg (1).bson`, `<uid>-1234567890-cmd.bson`, ` <uid>-cmd .bson`). A well-formed name, another
+ * hub's file (`<other>-cfg.bson`), anything else (firmware image, certificate) and the box's own
+ * outgoing names (`<uid>-<ts>-ack.bson` written back to the USB drive) are not.
+ */
+export function isMisnamedInbox(name: string, uid: string): boolean {
+  if (uid.length === 0 || parseInboxName(name, uid) !== undefined) return false;
+  const own = parseOutboxName(name);
+  if (own !== undefined && own.uid === uid) return false;
+  const folded = squeezed(name);
+  if (!folded.startsWith(squeezed(uid) + '-')) return false;
+  return folded.endsWith(BSON_EXTENSION) || folded.endsWith(BSON_EXTENSION + AES_EXTENSION);
+}
+
 /** Rank of each kind in a batch: configuration first so commands run against it, then the white list. */
 const KIND_RANK: Readonly<Record<InboxKind, number>> = freezeTable({ cfg: 0, wlFilter: 1, cmd: 2 });
 

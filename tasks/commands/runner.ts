@@ -1,7 +1,7 @@
 import { parseCommandFile } from '../../protocol/commands/parse';
 import type { Command } from '../../protocol/commands/types';
 import { Ack, AckType, buildAckDocument } from '../../protocol/files/ack';
-import { InboxName, orderInbox, outboxName, parseInboxName } from '../../protocol/files/names';
+import { expectedInboxNames, InboxName, isMisnamedInbox, orderInbox, outboxName, parseInboxName } from '../../protocol/files/names';
 import type { Clock } from '../../protocol/ports/clock';
 import { EVENTS, EventRecorder } from '../log/events';
 import type {
@@ -24,7 +24,16 @@ export interface CommandRunnerOptions {
   readonly decode: FileDecoder;
   readonly clock: Clock;
   readonly events?: EventRecorder;
+  /**
+   * §4.2.1.2: whether `security.encryption` is on, asked per file. While it is, a configuration,
+   * white-list or command file without `.aes` is refused unread (ko ACK, logged): a box that encrypts
+   * must not be reconfigured or commanded by a file anyone could write. Default: never.
+   */
+  readonly requireEncryption?: () => boolean;
 }
+
+/** ACK data of a plain file refused while encryption is on. */
+export const NOT_ENCRYPTED = 'refused: security.encryption is on and the file is not encrypted (.aes)';
 
 function run(effects: CommandEffects, command: Command, ctx: CommandContext): MaybePromise<EffectResult> {
   switch (command.type) {
@@ -86,6 +95,7 @@ export class CommandRunner {
   private readonly decode: FileDecoder;
   private readonly clock: Clock;
   private readonly events: EventRecorder | undefined;
+  private readonly requireEncryption: () => boolean;
   private source: CommandSource = 'ftp';
   /** Why the rest of the session is not run; undefined while running. */
   private stopped: string | undefined;
@@ -98,6 +108,7 @@ export class CommandRunner {
     this.decode = options.decode;
     this.clock = options.clock;
     this.events = options.events;
+    this.requireEncryption = options.requireEncryption ?? (() => false);
   }
 
   /** Starts a new session: forgets an earlier failure. */
@@ -119,13 +130,16 @@ export class CommandRunner {
 
   /**
    * A whole batch: begins a session, orders the files (§5.6: cfg, white list, `<uid>-cmd`, then
-   * `<uid>-<num>-cmd` by number) and runs them. Files that are not this hub's inbox files are skipped.
+   * `<uid>-<num>-cmd` by number) and runs them. Misnamed files meant for this hub are refused
+   * first, each with its ko ACK; files of other hubs and other files are skipped.
    */
   async processInbox(files: readonly { name: string; bytes: Uint8Array }[], source: CommandSource): Promise<InboxOutcome[]> {
     this.beginSession(source);
     const byName = new Map<string, Uint8Array>();
     for (const f of files) byName.set(f.name, f.bytes);
     const outcomes: InboxOutcome[] = [];
+    const misnamed = [...byName.keys()].filter((name) => isMisnamedInbox(name, this.uid)).sort();
+    for (const name of misnamed) outcomes.push(this.refuseMisnamed(name));
     for (const entry of orderInbox([...byName.keys()], this.uid)) {
       outcomes.push(await this.processParsed(entry, byName.get(entry.name) as Uint8Array));
     }
@@ -135,8 +149,31 @@ export class CommandRunner {
   /** One file of the current session (BLE and SMS deliver one at a time). */
   async processInboxFile(name: string, bytes: Uint8Array): Promise<InboxOutcome> {
     const entry = parseInboxName(name, this.uid);
-    if (entry === undefined) return { name, kind: undefined, acks: [] };
+    if (entry === undefined) return isMisnamedInbox(name, this.uid) ? this.refuseMisnamed(name) : { name, kind: undefined, acks: [] };
     return this.processParsed(entry, bytes);
+  }
+
+  /**
+   * A file meant for this hub whose name is none of §5.2/§5.6's (`isMisnamedInbox`): refused unread,
+   * logged, one ko ACK with the names expected. It runs nothing, so it stops nothing else of the session.
+   */
+  refuseMisnamed(name: string): InboxOutcome {
+    const why = `${name}: ${expectedInboxNames(this.uid)}`;
+    this.events?.record(EVENTS.inboxFileRejected, why);
+    const folded = name.toLowerCase();
+    const type: AckType = folded.indexOf('cfg') >= 0 || folded.indexOf('filter') >= 0 ? 'config' : 'cmd';
+    return { name, kind: undefined, misnamed: true, acks: [this.ack(type, '', false, why)] };
+  }
+
+  /**
+   * A file of this hub that was not read (`why`: too large): logged and acknowledged ko like an
+   * unreadable file, so a command file stops the rest of the session as one that cannot be read does.
+   */
+  refuseFile(entry: InboxName, why: string): InboxOutcome {
+    const data = `${entry.name}: ${why}`;
+    this.events?.record(EVENTS.inboxFileRejected, data);
+    if (entry.kind === 'cmd' && this.stopped === undefined) this.stopped = `${entry.name} could not be read`;
+    return { name: entry.name, kind: entry.kind, acks: [this.ack(entry.kind === 'cmd' ? 'cmd' : 'config', '', false, data)] };
   }
 
   private async processParsed(entry: InboxName, bytes: Uint8Array): Promise<InboxOutcome> {
@@ -146,6 +183,10 @@ export class CommandRunner {
 
   private async runConfigFile(entry: InboxName, bytes: Uint8Array): Promise<OutgoingAck> {
     if (this.stopped !== undefined) return this.ack('config', '', false, `not run: ${this.stopped}`);
+    if (this.refusedPlain(entry)) {
+      this.events?.record(EVENTS.configRejected, `${entry.name}: ${NOT_ENCRYPTED}`);
+      return this.ack('config', '', false, `${entry.name}: ${NOT_ENCRYPTED}`);
+    }
     const ctx: CommandContext = { source: this.source, cid: '', fileName: entry.name };
     const decoded = this.decode(bytes, entry.encrypted);
     if (!decoded.ok) {
@@ -164,6 +205,13 @@ export class CommandRunner {
   }
 
   private async runCommandFile(entry: InboxName, bytes: Uint8Array): Promise<OutgoingAck[]> {
+    if (this.refusedPlain(entry)) {
+      // Not read at all, not even for its cids: nothing of a file refused for its origin is trusted.
+      const why = `${entry.name}: ${NOT_ENCRYPTED}`;
+      this.events?.record(EVENTS.inboxFileRejected, why);
+      if (this.stopped === undefined) this.stopped = `${entry.name} was refused`;
+      return [this.ack('cmd', '', false, why)];
+    }
     // Read even when the session has stopped, so each skipped command is acknowledged by its cid.
     const decoded = this.decode(bytes, entry.encrypted);
     const parsed = decoded.ok ? parseCommandFile(decoded.doc, this.uid) : undefined;
@@ -200,6 +248,10 @@ export class CommandRunner {
       acks.push(this.ack('cmd', command.cid, result.ok, result.data ?? (result.ok ? entry.name : `${command.type} failed`)));
     }
     return acks;
+  }
+
+  private refusedPlain(entry: InboxName): boolean {
+    return !entry.encrypted && this.requireEncryption();
   }
 
   private noteRestart(result: EffectResult): void {

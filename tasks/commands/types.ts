@@ -82,8 +82,13 @@ export interface OutgoingAck {
 
 export interface InboxOutcome {
   readonly name: string;
-  /** undefined: not an inbox file of this hub (left alone, no ACK). */
+  /**
+   * undefined: not a well-named inbox file of this hub. Left alone with no ACK, unless `misnamed`:
+   * then refused unread with one `ko` ACK giving the expected names.
+   */
   readonly kind: InboxKind | undefined;
+  /** Meant for this hub but not named as §5.2/§5.6 say (`<uid>-CFG.bson`, `<uid>-cfg (1).bson`, ...). */
+  readonly misnamed?: boolean;
   /** One per command (or one for a configuration / unreadable file), in order. */
   readonly acks: OutgoingAck[];
 }

@@ -6,12 +6,12 @@ import { DEFAULT_FTP_PORT } from '../../protocol/config/schema';
 import { type Config, FTP_UPLOAD_DATA, FTP_UPLOAD_LOG, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';
 import type { BlockCipher } from '../../protocol/crypto/types';
 import { decodeFile } from '../../protocol/files/codec';
-import { orderInbox, parseInboxName } from '../../protocol/files/names';
+import { type InboxName, isMisnamedInbox, orderInbox, parseInboxName } from '../../protocol/files/names';
 import { FTP_MODE_IMPLICIT_TLS, FTPS_IMPLICIT_PORT, FtpClient, FtpError, UPLOAD_SUFFIX } from '../../protocol/ftp/client';
 import { PERMANENT_NEGATIVE, replyClass } from '../../protocol/ftp/reply';
 import { querySntp } from '../../protocol/sntp/sntp';
 import { CommandRunner } from '../commands/runner';
-import type { DecodedFile } from '../commands/types';
+import type { CommandContext, DecodedFile, EffectResult, InboxOutcome, MaybePromise } from '../commands/types';
 import type { ConfigStore } from '../config-store';
 import type { Counters } from '../counters';
 import { EVENTS, type EventRecorder } from '../log/events';
@@ -36,9 +36,14 @@ import type {
   WhitelistKeeper,
 } from './types';
 import { freezeTable } from '../../protocol/freeze';
+import { utf8Decode, utf8Encode } from '../../protocol/text/utf8';
 
 /** FileStore prefix of inbox files downloaded and deleted on the server but not yet run. */
 export const INBOX_STAGING_PREFIX = 'inb-';
+/** FileStore file of the INBOX files refused for their size: one `<bytes> <name>` line each. */
+export const INBOX_OVERSIZED_FILE = 'inbox-oversized';
+/** §5.6.5: what a configGet over FTP answers. */
+export const CONFIG_GET_OVER_FTP = 'no effect over FTP (§5.6.5): configGet copies the configuration to the USB drive';
 /** §5.1.1.2 server tree below `ftp.dir`; `/INBOX/<uid>` is added per hub. */
 export const SERVER_DIRECTORIES: readonly string[] = freezeTable(['/CONFIG', '/DATA', '/ALARM', '/SUPERVISION', '/BIN']);
 const MS_PER_SECOND = 1000;
@@ -122,6 +127,35 @@ function isReply(e: unknown, codes?: readonly number[]): boolean {
   return e instanceof FtpError && e.kind === 'reply' && (codes === undefined || codes.indexOf(e.code) >= 0);
 }
 
+/** An INBOX or /BIN file as `fetch` finds it: its bytes, its size when over the limit, or gone. */
+type Fetched = { readonly bytes: Uint8Array } | { readonly oversized: number } | undefined;
+
+function oversizedReason(bytes: number, max: number): string {
+  return `${bytes} bytes, more than the ${max} this box reads`;
+}
+
+/** The INBOX files already refused for their size, by name, with the size they had. */
+function readOversized(files: FileStore): Map<string, number> {
+  const known = new Map<string, number>();
+  const bytes = files.read(INBOX_OVERSIZED_FILE);
+  if (bytes === undefined) return known;
+  for (const line of utf8Decode(bytes).split('\n')) {
+    const space = line.indexOf(' ');
+    if (space > 0) known.set(line.slice(space + 1), Number(line.slice(0, space)));
+  }
+  return known;
+}
+
+function writeOversized(files: FileStore, known: ReadonlyMap<string, number>): void {
+  if (known.size === 0) {
+    files.delete(INBOX_OVERSIZED_FILE);
+    return;
+  }
+  const lines: string[] = [];
+  for (const [name, size] of known) lines.push(`${size} ${name}`);
+  files.write(INBOX_OVERSIZED_FILE, utf8Encode(lines.join('\n')));
+}
+
 /**
  * One connection to the information system (primary spec §3.1.2.2, §5.1): power up, register,
  * set the clock by SNTP, connect to the FTP server, make the §5.1.1.2 tree when missing, upload
@@ -153,31 +187,39 @@ export class UploadSession {
   private readonly runner: CommandRunner;
 
   constructor(private readonly o: UploadSessionOptions, private readonly request: SessionRequest) {
+    const effects = sessionEffects({
+      now: () => o.clock.now(),
+      config: o.config,
+      counters: o.counters,
+      events: o.events,
+      modem: o.modem,
+      app: o.app,
+      whitelist: o.whitelist,
+      certificates: o.certificates,
+      firmware: o.firmware,
+      fetchBin: (name, max) => this.fetchBin(name, max),
+      streamBin: (name, max, reader) => this.streamBin(name, max, reader),
+      queueConfig: () => o.outbox.addConfig(o.config.document(), 'ftp'),
+      queueSupervision: () => this.queueSupervision('ftp'),
+      queueLog: () => this.queueLog('ftp'),
+      logClean: () => o.logClean(),
+      requestAnotherPass: () => {
+        this.anotherPass = true;
+      },
+    });
     this.runner = new CommandRunner({
       uid: o.uid,
       clock: o.clock,
       events: o.events,
       decode: (bytes, encrypted) => this.decode(bytes, encrypted),
-      effects: sessionEffects({
-        now: () => o.clock.now(),
-        config: o.config,
-        counters: o.counters,
-        events: o.events,
-        modem: o.modem,
-        app: o.app,
-        whitelist: o.whitelist,
-        certificates: o.certificates,
-        firmware: o.firmware,
-        fetchBin: (name, max) => this.fetchBin(name, max),
-        streamBin: (name, max, reader) => this.streamBin(name, max, reader),
-        queueConfig: () => o.outbox.addConfig(o.config.document(), 'ftp'),
-        queueSupervision: () => this.queueSupervision('ftp'),
-        queueLog: () => this.queueLog('ftp'),
-        logClean: () => o.logClean(),
-        requestAnotherPass: () => {
-          this.anotherPass = true;
-        },
-      }),
+      requireEncryption: () => o.config.current.security.encryption,
+      effects: {
+        ...effects,
+        // §5.6.5: configGet copies the configuration to the USB drive and does nothing over FTP
+        // (the §5.6 table's upload of the configuration to the server happens at every change, §5.1).
+        // Acknowledged ok, so the commands after it still run. Over MQTT it keeps sending the copy.
+        configGet: (ctx: CommandContext): MaybePromise<EffectResult> => (ctx.source === 'ftp' ? { ok: true, data: CONFIG_GET_OVER_FTP } : effects.configGet(ctx)),
+      },
     });
   }
 
@@ -326,7 +368,7 @@ export class UploadSession {
         events: o.events,
         runner: this.runner,
         payloads: (routes) => mqttPayloads(routes, o.uid, o.clock, o.status, () => o.modem.info()),
-        tls: (host) => tlsOptionsFor(host, o.certificates),
+        tls: (host) => tlsOptionsFor(host, o.certificates, config.security.tlsVerify, o.events),
         published,
         carryFiles: config.remote.transport === 'mqtt',
         decode: (bytes, encrypted) => this.decode(bytes, encrypted),
@@ -384,7 +426,7 @@ export class UploadSession {
     // §4.2.3.2 gives 21 as the default port; implicit FTPS listens on 990 unless the address says otherwise.
     const endpoint = splitHostPort(ftp.addr ?? '', implicitTls ? FTPS_IMPLICIT_PORT : DEFAULT_FTP_PORT);
     if (endpoint === undefined) throw new ConfigurationMissing('no FTP server configured (remote.ftp.addr)');
-    const tls: TlsOptions | undefined = implicitTls ? tlsOptionsFor(endpoint.host, this.o.certificates) : undefined;
+    const tls: TlsOptions | undefined = implicitTls ? tlsOptionsFor(endpoint.host, this.o.certificates, config.security.tlsVerify, this.o.events) : undefined;
     return new FtpClient(this.network as CountingNetwork, this.o.clock, {
       host: endpoint.host,
       port: endpoint.port,
@@ -471,41 +513,120 @@ export class UploadSession {
    * §5.2/§5.6: every file of `/INBOX/<uid>` meant for this hub is fetched, kept locally, deleted
    * on the server, then run in §5.6 order; the ACKs go to the outbox. Files for other hubs or of
    * unknown names are left alone. A file kept locally survives a power cut and runs next time.
+   * A misnamed file of this hub (`isMisnamedInbox`) is acknowledged ko with the expected names,
+   * then deleted like any processed inbox file. One over MAX_INBOX_FILE_BYTES is acknowledged ko
+   * with its size and stays on the server (see `refuseOversized`).
    */
   private async inboxPass(ftp: FtpClient, config: Config): Promise<void> {
     const o = this.o;
     const inbox = `${serverRoot(config.remote.ftp.dir)}/INBOX/${o.uid}`;
-    const listed = await this.stage('inbox', LIMIT.listMs, () => ftp.list(inbox), () => ftp.close());
+    const listed = (await this.stage('inbox', LIMIT.listMs, () => ftp.list(inbox), () => ftp.close())).map(basename);
+    this.runner.beginSession('ftp');
+    const oversized = this.oversizedStillListed(listed);
     const inMemory = new Map<string, Uint8Array>();
-    for (const entry of listed) {
-      const name = basename(entry);
-      if (parseInboxName(name, o.uid) === undefined) continue;
+    const tooLarge = new Map<string, number>();
+    for (const name of listed) {
       const path = `${inbox}/${name}`;
-      const bytes = await this.fetch(ftp, path, MAX_INBOX_FILE_BYTES);
+      if (isMisnamedInbox(name, o.uid)) {
+        await this.refuseMisnamed(ftp, path, name);
+        continue;
+      }
+      if (parseInboxName(name, o.uid) === undefined) continue;
+      const fetched = await this.fetch(ftp, path, MAX_INBOX_FILE_BYTES);
       // Gone since the listing (another client took it): nothing to run.
-      if (bytes === undefined) continue;
+      if (fetched === undefined) continue;
+      if ('oversized' in fetched) {
+        if (oversized.get(name) === fetched.oversized) this.trace(`${path}: ${fetched.oversized} bytes, refused at an earlier session`);
+        else tooLarge.set(name, fetched.oversized);
+        continue;
+      }
+      // Replaced by a file the box can read: the refusal is history.
+      if (oversized.delete(name)) this.rememberOversized(oversized);
       let staged = true;
       try {
-        o.files.write(INBOX_STAGING_PREFIX + name, bytes);
+        o.files.write(INBOX_STAGING_PREFIX + name, fetched.bytes);
       } catch {
         staged = false;
       }
       await this.stage('inbox', LIMIT.listMs, () => ftp.delete(path), () => ftp.close());
-      if (!staged) inMemory.set(name, bytes);
+      if (!staged) inMemory.set(name, fetched.bytes);
     }
     const names = o.files.list(INBOX_STAGING_PREFIX).map((id) => id.slice(INBOX_STAGING_PREFIX.length));
     for (const name of inMemory.keys()) if (names.indexOf(name) < 0) names.push(name);
+    for (const name of tooLarge.keys()) if (names.indexOf(name) < 0) names.push(name);
     if (names.length === 0) return;
     this.current = 'inbox';
-    this.runner.beginSession('ftp');
     for (const entry of orderInbox(names, o.uid)) {
+      const size = tooLarge.get(entry.name);
+      if (size !== undefined) {
+        this.refuseOversized(entry, size, oversized);
+        continue;
+      }
       const bytes = inMemory.get(entry.name) ?? o.files.read(INBOX_STAGING_PREFIX + entry.name) ?? new Uint8Array(0);
-      const outcome = await this.runner.processInboxFile(entry.name, bytes);
-      for (const ack of outcome.acks) this.noteFailure(o.outbox.addAck(ack.ack, 'ftp'));
+      this.queueAcks(await this.runner.processInboxFile(entry.name, bytes));
       o.files.delete(INBOX_STAGING_PREFIX + entry.name);
       this.inboxFiles++;
     }
     if (this.runner.restartRequested) this.restart = true;
+  }
+
+  private queueAcks(outcome: InboxOutcome): void {
+    for (const ack of outcome.acks) this.noteFailure(this.o.outbox.addAck(ack.ack, 'ftp'));
+  }
+
+  /** Its ko ACK is queued first: a cut before the DELE leaves the file, which is refused again (not lost unanswered). */
+  private async refuseMisnamed(ftp: FtpClient, path: string, name: string): Promise<void> {
+    this.queueAcks(this.runner.refuseMisnamed(name));
+    this.inboxFiles++;
+    try {
+      await this.stage('inbox', LIMIT.listMs, () => ftp.delete(path), () => ftp.close());
+    } catch (e) {
+      // A server that will not let it go (rights): the ACK is out; it is refused again next time.
+      if (!isReply(e)) throw e;
+      this.trace(`${path}: ${message(e)}`);
+    }
+  }
+
+  /**
+   * The INBOX files refused for their size at an earlier session that are still on the server; the
+   * others are forgotten, so a file of the same name and size put there again is refused again.
+   */
+  private oversizedStillListed(listed: readonly string[]): Map<string, number> {
+    const known = readOversized(this.o.files);
+    let changed = false;
+    for (const name of [...known.keys()]) {
+      if (listed.indexOf(name) < 0) {
+        known.delete(name);
+        changed = true;
+      }
+    }
+    if (changed) this.rememberOversized(known);
+    return known;
+  }
+
+  /**
+   * A file over MAX_INBOX_FILE_BYTES (SIZE said so; nothing was downloaded) is acknowledged ko with
+   * its size and the limit, and left on the server: deleting it would destroy the operator's only
+   * copy of a file the box never read, while left there it shows, next to its ACK, what to fix.
+   * So that it is not refused again at every session, its name and size are remembered on the
+   * FileStore (a few bytes a file, forgotten once it leaves the INBOX); a replacement of another
+   * size is read afresh. The ACK is queued before the memory is written: a cut between the two
+   * repeats the ACK instead of losing it.
+   */
+  private refuseOversized(entry: InboxName, size: number, known: Map<string, number>): void {
+    this.queueAcks(this.runner.refuseFile(entry, oversizedReason(size, MAX_INBOX_FILE_BYTES)));
+    this.inboxFiles++;
+    known.set(entry.name, size);
+    this.rememberOversized(known);
+  }
+
+  private rememberOversized(known: ReadonlyMap<string, number>): void {
+    try {
+      writeOversized(this.o.files, known);
+    } catch (e) {
+      // A full store: the file is refused (and acknowledged) again next session, nothing worse.
+      this.trace(`${INBOX_OVERSIZED_FILE}: ${message(e)}`);
+    }
   }
 
   /**
@@ -520,19 +641,19 @@ export class UploadSession {
   }
 
   /**
-   * RETR of one file of at most `maxBytes` (MAX_INBOX_FILE_BYTES or less: it is held whole), or
-   * undefined when the server says it is not there. An oversized one reads as an empty,
-   * unreadable file (ACK `ko`).
+   * RETR of one file of at most `maxBytes` (MAX_INBOX_FILE_BYTES or less: it is held whole);
+   * undefined when the server says it is not there, its announced size when that is over `maxBytes`
+   * (nothing is downloaded).
    */
-  private async fetch(ftp: FtpClient, path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  private async fetch(ftp: FtpClient, path: string, maxBytes: number): Promise<Fetched> {
     const announced = await this.announcedSize(ftp, path);
     if (announced === undefined) return undefined;
     if (announced > maxBytes) {
-      this.trace(`${path}: ${announced} bytes, more than ${maxBytes}`);
-      return new Uint8Array(0);
+      this.trace(`${path}: ${oversizedReason(announced, maxBytes)}`);
+      return { oversized: announced };
     }
     const limit = fileLimitMs(Number.isFinite(announced) ? announced : maxBytes);
-    return this.stage('inbox', limit, () => ftp.retrieve(path), () => ftp.close());
+    return { bytes: await this.stage('inbox', limit, () => ftp.retrieve(path), () => ftp.close()) };
   }
 
   /** `/BIN/<name>` on the connected server (§5.6.3, §5.6.12, §6.2). */
@@ -547,10 +668,11 @@ export class UploadSession {
   private async fetchBin(name: string, maxBytes: number): Promise<Uint8Array> {
     const { ftp, path } = this.binPath(name);
     const max = Math.min(maxBytes, MAX_INBOX_FILE_BYTES);
-    const bytes = await this.fetch(ftp, path, max);
-    if (bytes === undefined) throw new Error(`${path}: not on the server`);
-    if (bytes.length === 0) throw new Error(`${path}: empty or larger than ${max} bytes`);
-    return bytes;
+    const fetched = await this.fetch(ftp, path, max);
+    if (fetched === undefined) throw new Error(`${path}: not on the server`);
+    if ('oversized' in fetched) throw new Error(`${path}: ${oversizedReason(fetched.oversized, max)}`);
+    if (fetched.bytes.length === 0) throw new Error(`${path}: empty`);
+    return fetched.bytes;
   }
 
   /**

@@ -120,6 +120,8 @@ export class Application {
       certificates,
       ...(this.firmware !== undefined ? { firmware: this.firmware } : {}),
       supervision: (h) => this.modem.supervisionDocument(h),
+      // §5.6.1 on the drive: the modem task runs the session once the box is in RUN.
+      requestSession: (source) => this.modem.requestSession(source),
     }, this.scheduler);
     this.local = new LocalTask(board, this.scheduler, this.localActions());
     this.monitoring = new MonitoringTask(board, this.config, this.counters, { alarm: (a, at) => this.onAlarm(a, at) });

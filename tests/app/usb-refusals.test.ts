@@ -9,6 +9,7 @@ import { SimClock } from '../../sim/drivers/clock';
 import { SimFiles } from '../../sim/drivers/files';
 import { SimSettings } from '../../sim/drivers/settings';
 import { SimUsb, type UsbState } from '../../sim/drivers/usb';
+import { deviceCounters } from '../../sim/run';
 import { UploadRig } from '../../sim/upload/rig.node';
 import type { FileSource } from '../../protocol/files/header';
 import { NOT_ENCRYPTED } from '../../tasks/commands/runner';
@@ -161,6 +162,17 @@ describe('request dropped on the drive (§5.6.1)', () => {
     const [outcome] = await drop(REQUEST, (source) => asked.push(source) > 0);
     expect(asked).toEqual(['usb']);
     expect(outcome.acks.map((a) => a.ack)).toEqual([{ type: 'cmd', cid: 'r-1', result: 'ok', data: `${UID}-cmd.bson` }]);
+  });
+
+  test('on the box in RUN, the request starts a modem session soon after the drive is read', async () => {
+    const site = testSite({ preset: PRESET });
+    await installInRun(site);
+    // The installation itself starts a session (the magnet's RUN); count from after it.
+    await site.world.runUntil(T0 + HOUR);
+    const before = deviceCounters(site.device)?.modem.sessions ?? 0;
+    await plugAt(site, T0 + HOUR, REQUEST);
+    await site.world.runUntil(T0 + 2 * HOUR);
+    expect(deviceCounters(site.device)?.modem.sessions).toBe(before + 1);
   });
 
   test('with no modem task to ask, it is acknowledged ko instead of a silent ok', async () => {

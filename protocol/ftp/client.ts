@@ -227,10 +227,11 @@ export class FtpClient {
     return this.run('NLST', async () => {
       const line = path === undefined ? 'NLST' : 'NLST ' + this.checkPath(path);
       const bytes = await this.doTransferIn(line, undefined, true);
+      // Names are kept as listed: a name with a leading or trailing space is another file (and,
+      // in the INBOX, a misnamed one to acknowledge), not the name without it.
       return utf8Decode(bytes)
         .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '');
+        .filter((l) => l.trim() !== '');
     });
   }
 

@@ -159,7 +159,7 @@ describe(`a file over the ${MAX_INBOX_FILE_BYTES} bytes the box reads`, () => {
 });
 
 describe('misnamed files of this hub', () => {
-  const MISNAMED = [`${UID}-CFG.bson`, `${UID}-cfg (1).bson`, `${UID}-1234567890-cmd.bson`, `${UID} -cmd.bson`];
+  const MISNAMED = [`${UID}-CFG.bson`, `${UID}-cfg (1).bson`, `${UID}-1234567890-cmd.bson`, `${UID} -cmd.bson`, ` ${UID}-cfg.bson`, `${UID}-cmd.bson `];
 
   test('each is acknowledged ko with the expected names and logged', async () => {
     for (const name of MISNAMED) put(name, { cmd: { type: 'logClean', cid: 'x' } });

@@ -217,10 +217,19 @@ export class Application {
     this.log.record(EVENTS.framesOverwritten, `${e.records} records, ${e.pendingRecords} not uploaded`);
   }
 
+  /** docs/alarms.md: an alarm that becomes active asks for a session; a cleared report waits for the next one. */
   private onAlarm(alarm: MonitorAlarm, atMs: number): void {
     this.counters.value.wake.alarms++;
+    const at = Math.floor(atMs / MS_PER_SECOND);
+    if (alarm.cleared) {
+      this.log.record(EVENTS.alarmCleared, `${alarm.kind} ${alarm.value}`);
+      this.board.console.log(`alarm ${alarm.kind} cleared ${alarm.value} (threshold ${alarm.threshold}, margin ${alarm.hysteresis}) at ${at}`);
+      const added = this.modem.outbox.addAlarm({ type: alarm.kind, value: alarm.value, cleared: true });
+      if (!added.ok) this.board.console.log(`alarm file: ${added.error}`);
+      return;
+    }
     this.log.record(EVENTS.alarmRaised, `${alarm.kind} ${alarm.value}`);
-    this.board.console.log(`alarm ${alarm.kind} ${alarm.value} (threshold ${alarm.threshold}) at ${Math.floor(atMs / MS_PER_SECOND)}`);
+    this.board.console.log(`alarm ${alarm.kind} ${alarm.value} (threshold ${alarm.threshold}) at ${at}`);
     this.modem.raiseAlarm({ type: alarm.kind, value: alarm.value });
   }
 

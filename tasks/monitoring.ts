@@ -1,6 +1,7 @@
 import type { Board } from './board';
 import type { BatteryReading } from '../drivers/gauge/types';
 import { temperatureBin } from '../protocol/files/supervision';
+import { AlarmLatches } from './alarms';
 import type { ConfigStore } from './config-store';
 import type { Counters } from './counters';
 import { KEY } from './settings-keys';
@@ -11,15 +12,21 @@ const DECI = 10;
 const PERCENT = 100;
 const MONITOR_PRIORITY = 30;
 
-/** An alarm condition the monitoring found (§4.2.4). */
+/** A change of an alarm the monitoring found (§4.2.4): it became active, or it cleared (docs/alarms.md). */
 export interface MonitorAlarm {
   readonly kind: 'temperature' | 'battery';
   readonly value: number;
   readonly threshold: number;
+  readonly cleared: boolean;
+  /** The margin past the threshold it had to go back by (tasks/alarms.ts). */
+  readonly hysteresis: number;
 }
 
 export interface MonitorSink {
-  /** A threshold was crossed: the application writes the alarm file and asks for a session. */
+  /**
+   * A latched alarm changed state (tasks/alarms.ts): once when it becomes active, once when it
+   * clears, never while it stays either way. The application writes the alarm file.
+   */
   alarm(alarm: MonitorAlarm, atMs: number): void;
 }
 
@@ -31,7 +38,6 @@ export interface MonitorState {
 
 interface Persisted {
   next: number;
-  tempAlarm: boolean;
   lastVoltage?: number;
   lastTemp?: number;
   lastUsed?: number;
@@ -46,6 +52,7 @@ export class MonitoringTask implements Task {
   readonly name = 'monitoring';
   readonly priority = MONITOR_PRIORITY;
   private readonly state: Persisted;
+  private readonly latches: AlarmLatches;
 
   constructor(
     private readonly board: Board,
@@ -54,6 +61,7 @@ export class MonitoringTask implements Task {
     private readonly sink: MonitorSink,
   ) {
     this.state = this.load();
+    this.latches = new AlarmLatches(board.settings);
     if (this.periodMs() === 0) this.state.next = Infinity;
     else if (!Number.isFinite(this.state.next)) this.state.next = this.board.clock.now();
   }
@@ -62,7 +70,7 @@ export class MonitoringTask implements Task {
     const s = this.state;
     return {
       last: s.lastVoltage === undefined ? undefined : { voltageMv: s.lastVoltage, temperatureDeciC: s.lastTemp ?? 0, chargeUsedMah: s.lastUsed ?? 0 },
-      temperatureAlarm: s.tempAlarm,
+      temperatureAlarm: this.latches.active('temperature'),
     };
   }
 
@@ -96,15 +104,18 @@ export class MonitoringTask implements Task {
     const celsius = r.temperatureDeciC / DECI;
     this.counters.value.histogram[temperatureBin(celsius)]++;
     const alarms = this.config.current.alarms;
-    const maxTemp = alarms.temperature ?? 0;
-    const hot = maxTemp > 0 && celsius > maxTemp;
-    if (hot && !s.tempAlarm) this.sink.alarm({ kind: 'temperature', value: Math.round(celsius), threshold: maxTemp }, now);
-    s.tempAlarm = hot;
-    const minPercent = alarms.battery ?? 0;
+    this.check('temperature', celsius, Math.round(celsius), alarms.temperature, now);
     const remaining = this.remainingPercent(r);
-    if (minPercent > 0 && remaining < minPercent) this.sink.alarm({ kind: 'battery', value: remaining, threshold: minPercent }, now);
+    this.check('battery', remaining, remaining, alarms.battery, now);
     this.counters.save();
     return r;
+  }
+
+  /** Feeds one reading to its latch; the sink hears only a change of state. */
+  private check(kind: MonitorAlarm['kind'], measured: number, reported: number, threshold: number | null, now: number): void {
+    const change = this.latches.update(kind, measured, threshold);
+    if (change === 'none') return;
+    this.sink.alarm({ kind, value: reported, threshold: threshold ?? 0, cleared: change === 'cleared', hysteresis: this.latches.hysteresis(kind) }, now);
   }
 
   remainingPercent(r: BatteryReading): number {
@@ -120,13 +131,14 @@ export class MonitoringTask implements Task {
     const raw = this.board.settings.get(KEY.monitorState);
     if (typeof raw === 'string') {
       try {
-        const p = JSON.parse(raw) as Persisted;
-        if (typeof p.next === 'number') return { ...p, next: p.next };
+        // An earlier image kept its temperature flag here (`tempAlarm`); the latches have their own key now.
+        const { next, lastVoltage, lastTemp, lastUsed } = JSON.parse(raw) as Persisted;
+        if (typeof next === 'number') return { next, lastVoltage, lastTemp, lastUsed };
       } catch {
         // Unreadable: start a fresh period.
       }
     }
-    return { next: NaN, tempAlarm: false };
+    return { next: NaN };
   }
 
   private save(): void {

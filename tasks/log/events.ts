@@ -87,6 +87,8 @@ export const EVENTS = freezeTable({
   pinRecordCleared: { code: PROJECT_EVENT_BASE + 0x63, level: LEVEL_INFO },
   /** D: the modem's failure budget entered (failures, seconds a day), spent for the day (sessions skipped), or left (why). */
   modemBudget: { code: PROJECT_EVENT_BASE + 0x66, level: LEVEL_WARNING },
+  /** D: alarm type and the value that cleared it (back past threshold and margin, docs/alarms.md). */
+  alarmCleared: { code: PROJECT_EVENT_BASE + 0x71, level: LEVEL_INFO },
 } as const satisfies Record<string, EventDef>);
 
 export type EventName = keyof typeof EVENTS;

@@ -179,7 +179,8 @@ export class Bg95Modem {
 
   /** What is known so far (identity, signal, network); the §5.7 supervision `modem` section. */
   info(): ModemInfo {
-    return { ...this.data, quality: { ...this.data.quality } };
+    const tlsUnverified = this.net.tlsUnverified();
+    return { ...this.data, quality: { ...this.data.quality }, ...(tlsUnverified !== undefined ? { tlsUnverified } : {}) };
   }
 
   /** The socket service; usable once `activate` resolved. */

@@ -59,6 +59,12 @@ const SSL_VERSION_ALL = 4;
 const SSL_CIPHERS_ALL = '0xFFFF';
 const SSL_VERIFY_NONE = 0;
 const SSL_VERIFY_SERVER = 1;
+/**
+ * `+QSSLOPEN: <id>,-1`: the SSL handshake failed after the TCP connection was made. The BG95
+ * reports a server certificate that does not verify (seclevel 1) this way, not with a code of the
+ * TCP/IP list (566 is the TCP connection itself failing).
+ */
+export const SSL_HANDSHAKE_FAILED = -1;
 /** AT+QIOPEN access mode 0: buffer access (data waits in the modem until read). */
 const ACCESS_BUFFER = 0;
 
@@ -144,6 +150,7 @@ export class Bg95Network implements Network {
   private dnsActive: { request: DnsRequest; expected: number; addresses: string[]; timer: TimerId } | undefined;
   private dnsWaitingHeader = false;
   private caFingerprint: string | undefined;
+  private lastTlsUnverified: string | undefined;
   private caUpload: Promise<boolean> = Promise.resolve(true);
   private nextEphemeral = 0;
   private sending = 0;
@@ -261,6 +268,16 @@ export class Bg95Network implements Network {
       if (r.final.kind !== 'ok') return false;
     }
     return true;
+  }
+
+  /** Host of the last TLS connection, when it ran without verifying the server; undefined after a verified one. */
+  tlsUnverified(): string | undefined {
+    return this.lastTlsUnverified;
+  }
+
+  /** A TLS connection was configured: verified (seclevel 1 with the CA) or not. */
+  noteTls(host: string, verified: boolean): void {
+    this.lastTlsUnverified = verified ? undefined : host;
   }
 
   private onUrc(urc: AtUrc): void {
@@ -391,6 +408,11 @@ abstract class ModemConnection implements SocketBase {
   abstract onOpened(error: number): void;
   protected abstract pumpRx(): Promise<void>;
 
+  /** What a failed open URC reports to `onError`. */
+  protected openFailure(error: number): string {
+    return `open failed (${error})`;
+  }
+
   onRecvSignal(): void {
     this.modemHasData = true;
     this.recvSignals++;
@@ -434,7 +456,7 @@ abstract class ModemConnection implements SocketBase {
     if (error !== 0) {
       this.net.stats.openFailures++;
       this.net.closeInModem(id, this);
-      this.fail(`open failed (${error})`);
+      this.fail(this.openFailure(error));
       return false;
     }
     this.state = 'open';
@@ -536,6 +558,14 @@ class ModemStream extends ModemConnection implements StreamSocket {
     if (this.id !== undefined) this.net.closeInModem(this.id, this);
   }
 
+  /** A handshake failure on a verified connection is the server certificate: say so, not only the code. */
+  protected override openFailure(error: number): string {
+    const tls = this.options.tls;
+    if (this.service !== 'ssl' || error !== SSL_HANDSHAKE_FAILED) return super.openFailure(error);
+    if (tls?.ca !== undefined) return `TLS: the server certificate does not verify against the stored CA (handshake failed, ${error})`;
+    return `TLS: handshake failed (${error})`;
+  }
+
   private async open(id: number): Promise<void> {
     const net = this.net;
     const tls = this.options.tls;
@@ -553,6 +583,7 @@ class ModemStream extends ModemConnection implements StreamSocket {
         this.fail('tls configuration failed');
         return;
       }
+      net.noteTls(tls.serverName ?? this.options.address, tls.ca !== undefined);
       command = `AT+QSSLOPEN=${net.contextId},${net.sslContextId},${id},${host},${this.options.port},${ACCESS_BUFFER}`;
     } else {
       command = `AT+QIOPEN=${net.contextId},${id},"TCP",${host},${this.options.port},0,${ACCESS_BUFFER}`;

@@ -79,6 +79,11 @@ export interface ModemInfo {
    * was not sent again: `sim-pin-blocked`); absent once a SIM unlocks or the record is cleared.
    */
   readonly pinRefused?: string;
+  /**
+   * Server host of the last TLS connection (FTPS, MQTTS) when it did not verify the server (no CA
+   * stored, or `security.tlsVerify` off); absent after a verified one.
+   */
+  readonly tlsUnverified?: string;
 }
 
 export type ModemErrorCode =

@@ -217,7 +217,8 @@ export function parseQiopen(line: string): AtParse<OpenResult> {
 }
 
 export function parseQsslopen(line: string): AtParse<OpenResult> {
-  return parseFields(line, '+QSSLOPEN', (f) => ({ connectId: f.int(0, 'clientID', 0, CONNECT_ID_MAX), error: f.int(1, 'err', 0, 65535) }));
+  // -1: the SSL handshake failed (a server certificate that does not verify, among others).
+  return parseFields(line, '+QSSLOPEN', (f) => ({ connectId: f.int(0, 'clientID', 0, CONNECT_ID_MAX), error: f.int(1, 'err', -1, 65535) }));
 }
 
 export type Qird =

@@ -88,7 +88,8 @@ export function parseUrc(line: string): AtParse<AtUrc> | undefined {
         type: 'open',
         service: service(name),
         connectId: f.int(0, 'connectID', 0, 11),
-        error: f.int(1, 'err', 0, 65535),
+        // The SSL service reports a failed handshake as -1 (drivers/modem/sockets.ts SSL_HANDSHAKE_FAILED).
+        error: f.int(1, 'err', name === '+QSSLOPEN' ? -1 : 0, 65535),
       }));
     case '+CEREG':
     case '+CREG':

@@ -99,6 +99,8 @@ export const MAX_MQTT_CLIENT_ID_LENGTH = 23;
 export const MAX_MQTT_PREFIX_LENGTH = 64;
 export const UPLOAD_TRANSPORTS: readonly string[] = freezeTable(['ftp', 'mqtt', 'both']);
 export const MQTT_PAYLOAD_FORMATS: readonly string[] = freezeTable(['lansen', 'json', 'bson']);
+/** `security.tlsVerify`: verify the server when a CA is stored (auto), refuse TLS without a CA (required), never verify (off). */
+export const TLS_VERIFY_POLICIES: readonly string[] = freezeTable(['auto', 'required', 'off']);
 /** Where a product extension (not in the manual) is documented; its `source` starts with this. */
 export const EXTENSION_SOURCE = 'product extension, docs/configuration.md';
 
@@ -135,6 +137,10 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = freezeTable([
   { path: 'security.crcMode', bson: INTEGER, check: { kind: 'enum', values: [0, 1, 2] }, nullable: false, default: 1, source: '§4.2.1.2, 9.1' },
   { path: 'security.encryption', bson: BOOL, check: { kind: 'bool' }, nullable: false, default: false, source: '§4.2.1.2, 9.1' },
   { path: 'security.key', bson: ['binary'], check: { kind: 'bytes', length: AES_KEY_LENGTH }, nullable: true, default: null, source: '§4.2.1.2, 9.1' },
+  {
+    path: 'security.tlsVerify', bson: TEXT, check: { kind: 'enum', values: TLS_VERIFY_POLICIES }, nullable: false, default: 'auto',
+    source: `${EXT} (auto: verify FTPS and MQTTS servers once a CA is stored, the behaviour before it existed)`,
+  },
 
   {
     path: 'radio.mode', bson: [...INTEGER, 'array'],

@@ -44,12 +44,21 @@ export interface LocalConfig {
   timeout: number;
 }
 
+/**
+ * Product extension `security.tlsVerify`: `auto` verifies the server against the CAs stored by the
+ * `certificate` command when there are any and connects unverified (with a warning) otherwise;
+ * `required` refuses a TLS session while no CA is stored; `off` never verifies (warned each time).
+ */
+export type TlsVerifyPolicy = 'auto' | 'required' | 'off';
+
 export interface SecurityConfig {
   crcMode: CrcMode;
   /** AES-128-CBC of every exchanged file (`.aes` suffix). */
   encryption: boolean;
   /** 16-byte AES-128 key; null when none is set. */
   key: Uint8Array | null;
+  /** Product extension: when FTPS and MQTTS verify the server (see TlsVerifyPolicy). */
+  tlsVerify: TlsVerifyPolicy;
 }
 
 export interface RadioConfig {

@@ -71,6 +71,12 @@ export interface SupervisionModem {
    * while set: the §5.7 fields are unchanged.
    */
   readonly pinRefused?: string;
+  /**
+   * Product extension, not in §5.7: the server host of the last TLS session (FTPS, MQTTS) when it
+   * ran without verifying the server (no CA stored, or `security.tlsVerify` off). Written after
+   * `pinRefused`, and only while set.
+   */
+  readonly tlsUnverified?: string;
 }
 
 export interface SupervisionCounters {
@@ -182,6 +188,7 @@ export function supervisionSection(s: Supervision): BsonDocument {
       operator: modem.operator,
       mode: modem.mode,
       ...(modem.pinRefused !== undefined ? { pinRefused: modem.pinRefused } : {}),
+      ...(modem.tlsUnverified !== undefined ? { tlsUnverified: modem.tlsUnverified } : {}),
     },
     counters: {
       wakeup: counters.wakeup,

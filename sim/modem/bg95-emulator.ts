@@ -90,6 +90,8 @@ const QI_SOCKET_CONNECT_FAILED = 566;
 const QI_SOCKET_ID_USED = 563;
 const QI_PDP_BROKEN = 561;
 const QI_DNS_PARSE_FAILED = 565;
+/** `+QSSLOPEN: <id>,-1`: the SSL handshake failed after the TCP connection was made (a certificate that does not verify). */
+const SSL_HANDSHAKE_FAILED = -1;
 
 const CPIN_READY = 'READY';
 const CPIN_PIN = 'SIM PIN';
@@ -882,7 +884,8 @@ export class Bg95Emulator implements ModemModule, HostIo {
         if (s.state === 'opening' && !s.hostOpen) {
           const delay = Math.max(0, s.openedAt + s.openModelMs - now);
           s.state = 'closed';
-          return this.urcAt(delay, `${openUrc}: ${s.id},${QI_SOCKET_CONNECT_FAILED}`);
+          const code = s.service === 'ssl' && e.type === 'error' && handshakeRefused(e.message) ? SSL_HANDSHAKE_FAILED : QI_SOCKET_CONNECT_FAILED;
+          return this.urcAt(delay, `${openUrc}: ${s.id},${code}`);
         }
         const at = Math.max(now, s.downlinkFreeAt);
         this.at(at - now, this.epoch, () => this.peerClosed(s));
@@ -1286,6 +1289,15 @@ export class Bg95Emulator implements ModemModule, HostIo {
 }
 
 /** TS 27.007 `<AcT>`: 0 GSM, 8 E-UTRAN Cat M, 9 NB-IoT. */
+/**
+ * Whether a host socket error on a TLS connection came after the TCP connection was made (the
+ * handshake: certificate not verified, name mismatch, peer gone mid-handshake), which the BG95
+ * reports as SSL_HANDSHAKE_FAILED, rather than from the TCP connect itself (566).
+ */
+function handshakeRefused(message: string): boolean {
+  return !/\bE(CONNREFUSED|HOSTUNREACH|NETUNREACH|TIMEDOUT|NOTFOUND|ADDRNOTAVAIL|AI_AGAIN)\b/.test(message);
+}
+
 function actOf(t: ModemTechnology): number {
   return t === 'LTE-M' ? 8 : t === 'NB-IoT' ? 9 : 0;
 }

@@ -89,6 +89,8 @@ export const EVENTS = freezeTable({
   modemBudget: { code: PROJECT_EVENT_BASE + 0x66, level: LEVEL_WARNING },
   /** D: alarm type and the value that cleared it (back past threshold and margin, docs/alarms.md). */
   alarmCleared: { code: PROJECT_EVENT_BASE + 0x71, level: LEVEL_INFO },
+  /** D: the server host of an FTPS or MQTTS connection that does not verify the server, and why (no CA stored, security.tlsVerify off). */
+  tlsUnverified: { code: PROJECT_EVENT_BASE + 0x67, level: LEVEL_WARNING },
 } as const satisfies Record<string, EventDef>);
 
 export type EventName = keyof typeof EVENTS;

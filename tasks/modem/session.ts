@@ -368,7 +368,7 @@ export class UploadSession {
         events: o.events,
         runner: this.runner,
         payloads: (routes) => mqttPayloads(routes, o.uid, o.clock, o.status, () => o.modem.info()),
-        tls: (host) => tlsOptionsFor(host, o.certificates),
+        tls: (host) => tlsOptionsFor(host, o.certificates, config.security.tlsVerify, o.events),
         published,
         carryFiles: config.remote.transport === 'mqtt',
         decode: (bytes, encrypted) => this.decode(bytes, encrypted),
@@ -426,7 +426,7 @@ export class UploadSession {
     // §4.2.3.2 gives 21 as the default port; implicit FTPS listens on 990 unless the address says otherwise.
     const endpoint = splitHostPort(ftp.addr ?? '', implicitTls ? FTPS_IMPLICIT_PORT : DEFAULT_FTP_PORT);
     if (endpoint === undefined) throw new ConfigurationMissing('no FTP server configured (remote.ftp.addr)');
-    const tls: TlsOptions | undefined = implicitTls ? tlsOptionsFor(endpoint.host, this.o.certificates) : undefined;
+    const tls: TlsOptions | undefined = implicitTls ? tlsOptionsFor(endpoint.host, this.o.certificates, config.security.tlsVerify, this.o.events) : undefined;
     return new FtpClient(this.network as CountingNetwork, this.o.clock, {
       host: endpoint.host,
       port: endpoint.port,

@@ -20,6 +20,8 @@ export interface ModemSummary {
   readonly firmware: string;
   /** ICCID whose refused PIN stopped the last session (ModemInfo.pinRefused); absent otherwise. */
   readonly pinRefused?: string;
+  /** Server host of the last TLS session when it ran without verifying the server (ModemInfo.tlsUnverified); absent otherwise. */
+  readonly tlsUnverified?: string;
 }
 
 export function summarizeModem(info: ModemInfo): ModemSummary {
@@ -34,6 +36,7 @@ export function summarizeModem(info: ModemInfo): ModemSummary {
     operator: info.operator ?? '',
     firmware: info.firmware ?? '',
     ...(info.pinRefused !== undefined ? { pinRefused: info.pinRefused } : {}),
+    ...(info.tlsUnverified !== undefined ? { tlsUnverified: info.tlsUnverified } : {}),
   };
 }
 
@@ -101,6 +104,7 @@ export function buildSupervision(s: SupervisionSources): Supervision {
       operator: m?.operator ?? '',
       mode: supervisionMode(s.config.remote.modem.mode),
       ...(m?.pinRefused !== undefined ? { pinRefused: m.pinRefused } : {}),
+      ...(m?.tlsUnverified !== undefined ? { tlsUnverified: m.tlsUnverified } : {}),
     },
     counters: { ...c.wake },
     dates,

@@ -65,6 +65,7 @@ const EXTENSION_DEFAULTS: [string, unknown][] = [
   ['remote.mqtt.keepAlive', 60],
   ['remote.mqtt.cleanSession', false],
   ['remote.transport', 'ftp'],
+  ['security.tlsVerify', 'auto'],
 ];
 
 describe('defaults (appendix 9.1)', () => {

@@ -98,7 +98,7 @@ describe('names and order', () => {
 
   test('with encryption the name ends .bson.aes and the bytes are AES-128-CBC (§4.2.1.2)', () => {
     const d = new Device();
-    d.security = { crcMode: 1, encryption: true, key: KEY };
+    d.security = { crcMode: 1, encryption: true, key: KEY, tlsVerify: 'auto' };
     d.outbox.addAck({ type: 'cmd', cid: 'c1', result: 'ok' });
     const f = d.outbox.list()[0];
     expect(f.name).toBe(`${UID}-${START_MS / 1000}-ack.bson.aes`);
@@ -108,7 +108,7 @@ describe('names and order', () => {
 
   test('with encryption on and no key nothing is written: no file leaves in clear', () => {
     const d = new Device();
-    d.security = { crcMode: 1, encryption: true, key: null };
+    d.security = { crcMode: 1, encryption: true, key: null, tlsVerify: 'auto' };
     const r = d.outbox.addAck({ type: 'cmd', cid: 'c1', result: 'ok' });
     expect(r.ok).toBe(false);
     expect(d.outbox.list()).toEqual([]);
@@ -137,7 +137,7 @@ describe('data files', () => {
 
   test('the limit applies to the ciphertext when encrypting', () => {
     const d = new Device();
-    d.security = { crcMode: 1, encryption: true, key: KEY };
+    d.security = { crcMode: 1, encryption: true, key: KEY, tlsVerify: 'auto' };
     const recorded = d.record(150);
     d.outbox.prepareData(d.store, 1024, 'schedule');
     const files = d.outbox.list();

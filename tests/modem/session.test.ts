@@ -126,7 +126,7 @@ test('TLS to a local server with a self-signed certificate, verified against the
   rig.host.closeAll();
 });
 
-test('TLS with the wrong CA: the handshake is rejected and the socket reports an error', async () => {
+test('TLS with the wrong CA: the handshake is rejected (+QSSLOPEN -1) and the socket reports a certificate error', async () => {
   const rig = makeRig();
   await online(rig);
   const ca = new Uint8Array(fs.readFileSync(path.join(FIXTURES, 'other-ca.pem')));
@@ -134,7 +134,8 @@ test('TLS with the wrong CA: the handshake is rejected and the socket reports an
     () => 'no error',
     (e: Error) => e.message,
   ));
-  expect(error).toBe('open failed (566)');
+  expect(error).toBe('TLS: the server certificate does not verify against the stored CA (handshake failed, -1)');
+  expect(rig.emulator.commandLog.some((c) => c.startsWith('AT+QSSLOPEN=1,1,'))).toBe(true);
   rig.host.closeAll();
 });
 

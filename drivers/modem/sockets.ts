@@ -12,6 +12,7 @@ import type {
   StreamSocketOptions,
   TlsOptions,
 } from '../../protocol/ports/network';
+import { TLS_CERTIFICATE_REJECTED } from '../../protocol/ports/network';
 import type { AtChannel, AtResponse } from './at-channel';
 import { fingerprintBytes } from './bg95-config';
 
@@ -562,7 +563,7 @@ class ModemStream extends ModemConnection implements StreamSocket {
   protected override openFailure(error: number): string {
     const tls = this.options.tls;
     if (this.service !== 'ssl' || error !== SSL_HANDSHAKE_FAILED) return super.openFailure(error);
-    if (tls?.ca !== undefined) return `TLS: the server certificate does not verify against the stored CA (handshake failed, ${error})`;
+    if (tls?.ca !== undefined) return `${TLS_CERTIFICATE_REJECTED} against the stored CA (handshake failed, ${error})`;
     return `TLS: handshake failed (${error})`;
   }
 

@@ -11,6 +11,12 @@ export interface SocketCallbacks {
   onError?(message: string): void;
 }
 
+/**
+ * Start of the error a socket reports when the server's certificate does not verify against the
+ * CA it was given: a person must store the right CA, a retry cannot help.
+ */
+export const TLS_CERTIFICATE_REJECTED = 'TLS: the server certificate does not verify';
+
 export interface TlsOptions {
   /** Server name for SNI and certificate checks. */
   readonly serverName?: string;

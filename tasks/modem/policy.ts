@@ -1,6 +1,7 @@
 import type { ModemConfig } from '../../protocol/config/types';
 import type { RetryAdvice } from './types';
 import { freezeTable } from '../../protocol/freeze';
+import { TLS_CERTIFICATE_REJECTED } from '../../protocol/ports/network';
 
 /**
  * The battery budget of the upload path (docs/upload-session.md). A failing network must cost a
@@ -167,6 +168,11 @@ const MQTT_REFUSED_FOR_A_PERSON = freezeTable([2, 4, 5]);
 /** FTP replies that mean the account is wrong: 530 not logged in, 332 account needed. */
 const FTP_LOGIN_REFUSED = freezeTable([530, 332]);
 
+/** The server's certificate did not verify against the stored CA: the CA is wrong, not the link. */
+function certificateRejected(error: unknown): boolean {
+  return error instanceof Error && error.message.indexOf(TLS_CERTIFICATE_REJECTED) >= 0;
+}
+
 /** Retry advice for an error thrown by a step. */
 export function adviceFor(error: unknown): RetryAdvice {
   if (typeof error === 'object' && error !== null) {
@@ -176,12 +182,13 @@ export function adviceFor(error: unknown): RetryAdvice {
     if (e.name === 'MqttError' && e.kind === 'refused' && typeof e.code === 'number' && MQTT_REFUSED_FOR_A_PERSON.indexOf(e.code) >= 0) return 'schedule';
     if (e.name === 'ConfigurationMissing') return 'schedule';
   }
+  if (certificateRejected(error)) return 'schedule';
   return 'backoff';
 }
 
 /** FTP failures worth a second connection in the same session: the link, not the server, failed. */
 export function worthReconnecting(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
+  if (typeof error !== 'object' || error === null || certificateRejected(error)) return false;
   const e = error as { name?: unknown; kind?: unknown };
   // A timeout, or a data connection cut short that the server took for a complete file.
   if (e.name === 'StepTimeout' || e.name === 'UploadIncomplete') return true;

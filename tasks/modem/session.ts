@@ -22,7 +22,8 @@ import { type BinReader, sessionEffects } from './effects';
 import { MqttPhase, type PublishedMemory } from './mqtt-phase';
 import { mqttPayloads, type StatusSource } from './mqtt-payloads';
 import { adviceFor, FTP_ATTEMPTS, fileLimitMs, LIMIT, MAX_INBOX_FILE_BYTES, MAX_INBOX_PASSES, MQTT_ATTEMPTS, registerLimitMs, worthReconnecting } from './policy';
-import { tlsOptionsFor } from './tls';
+import { ConfigurationMissing } from './errors';
+import { tlsOptionsFor, tlsRefusal } from './tls';
 import type {
   AppEffects,
   CertificateKeeper,
@@ -89,13 +90,15 @@ export interface UploadSessionOptions {
   readonly status?: StatusSource;
 }
 
-class ConfigurationMissing extends Error {
-  override readonly name = 'ConfigurationMissing';
-}
-
 /** The server acknowledged an upload but holds fewer bytes than were sent. */
 class UploadIncomplete extends Error {
   override readonly name = 'UploadIncomplete';
+}
+
+/** Whether the configured transport connects by TLS (FTPS, MQTTS). */
+function usesTls(config: Config): boolean {
+  const { transport, ftp, mqtt } = config.remote;
+  return (transport !== 'mqtt' && ftp.mode === FTP_MODE_IMPLICIT_TLS) || (transport !== 'ftp' && mqtt.tls);
 }
 
 /** Why the configured transport has nowhere to go, or undefined. */
@@ -245,7 +248,7 @@ export class UploadSession {
     o.counters.save();
     const onSince = o.clock.now();
     let failure: { step: SessionStep; error: unknown } | undefined;
-    const missing = missingServer(config);
+    const missing = missingServer(config) ?? (usesTls(config) ? tlsRefusal(o.certificates, config.security.tlsVerify) : undefined);
     // Nothing to connect to: the modem stays off.
     if (missing !== undefined) return this.finish({ step: 'connect', error: new ConfigurationMissing(missing) }, 0);
     const transport = config.remote.transport;

@@ -2,6 +2,7 @@ import type { TlsVerifyPolicy } from '../../protocol/config/types';
 import { isIpv4 } from '../../protocol/net/address';
 import type { TlsOptions } from '../../protocol/ports/network';
 import { EVENTS, type EventRecorder } from '../log/events';
+import { ConfigurationMissing } from './errors';
 import type { CertificateKeeper } from './types';
 
 const NEWLINE = 0x0a;
@@ -9,14 +10,9 @@ const NEWLINE = 0x0a;
 /** The refusal of `security.tlsVerify` `required` with no CA stored. */
 export const TLS_CA_REQUIRED_MESSAGE = 'no CA stored and security.tlsVerify is required';
 
-/**
- * A TLS session the configuration forbids: `security.tlsVerify` is `required` and no CA is stored.
- * Named like the session's own ConfigurationMissing (no server configured), which the retry policy
- * (policy.ts adviceFor) reads as configuration a person must complete: the next try waits for the
- * schedule instead of backing off 30 min and 1 h.
- */
-export class ConfigurationMissing extends Error {
-  override readonly name = 'ConfigurationMissing';
+/** Why `policy` refuses every TLS connection with the certificates stored, or undefined. */
+export function tlsRefusal(certificates: CertificateKeeper | undefined, policy: TlsVerifyPolicy): string | undefined {
+  return policy === 'required' && (certificates?.list().length ?? 0) === 0 ? TLS_CA_REQUIRED_MESSAGE : undefined;
 }
 
 /** The stored certificates as one CA bundle; undefined when none is stored. */

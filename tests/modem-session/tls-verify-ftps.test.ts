@@ -93,20 +93,21 @@ test('a server the stored CA does not sign fails with a certificate error, not "
   rig.certificates.add('other.pem', OTHER_CA);
   rig.record(10);
   const result = await rig.runSession('schedule', FTP_UPLOAD_DATA);
-  expect(result).toMatchObject({ ok: false, failedStep: 'connect' });
+  // The CA is wrong, not the link: no second connection, no back-off retry; a person stores the right CA.
+  expect(result).toMatchObject({ ok: false, failedStep: 'connect', retry: 'schedule', ftpAttempts: 1 });
   expect(result.error).toContain('TLS: the server certificate does not verify against the stored CA');
   expect(result.error).not.toContain('566');
-  expect(rig.emulator.commandLog.some((c) => c.startsWith('AT+QSSLOPEN='))).toBe(true);
+  expect(rig.emulator.commandLog.filter((c) => c.startsWith('AT+QSSLOPEN='))).toHaveLength(1);
   expect(warnings()).toEqual([]);
   expect(rig.frames.stats().pendingRecords).toBe(10);
 });
 
-test('required with no CA stored refuses before connecting: no socket opened, retry at the next schedule', async () => {
+test('required with no CA stored refuses before the modem is powered: retry at the next schedule', async () => {
   configure('required');
   rig.record(10);
   const result = await rig.runSession('schedule', FTP_UPLOAD_DATA);
-  expect(result).toMatchObject({ ok: false, retry: 'schedule', error: 'no CA stored and security.tlsVerify is required' });
-  expect(['prepare', 'connect']).toContain(result.failedStep);
+  expect(result).toMatchObject({ ok: false, failedStep: 'connect', retry: 'schedule', modemOnMs: 0, error: 'no CA stored and security.tlsVerify is required' });
+  expect(rig.emulator.commandLog).toEqual([]);
   expect(rig.emulator.commandLog.filter((c) => c.startsWith('AT+QSSLCFG') || c.startsWith('AT+QSSLOPEN') || c.startsWith('AT+QIOPEN=1,0,"TCP"'))).toEqual([]);
   expect(rig.frames.stats().pendingRecords).toBe(10);
 });

@@ -49,9 +49,10 @@ test('MQTTS with another CA stored fails at connect with a certificate error, no
     storeCa(other.caPem as string);
     suite.rig.record(5);
     const result = await suite.rig.runSession('schedule', FTP_UPLOAD_DATA);
-    expect(result).toMatchObject({ ok: false, failedStep: 'connect' });
+    expect(result).toMatchObject({ ok: false, failedStep: 'connect', retry: 'schedule' });
     expect(result.error).toContain('TLS: the server certificate does not verify against the stored CA');
     expect(result.error).not.toContain('566');
+    expect(suite.rig.emulator.commandLog.filter((c) => c.startsWith('AT+QSSLOPEN='))).toHaveLength(1);
     expect(suite.rig.frames.stats().pendingRecords).toBe(5);
   } finally {
     await other.stop();
@@ -62,8 +63,8 @@ test('MQTTS required with no CA stored is refused: nothing opened towards the br
   configure('required');
   suite.rig.record(5);
   const result = await suite.rig.runSession('schedule', FTP_UPLOAD_DATA);
-  expect(result).toMatchObject({ ok: false, retry: 'schedule', error: 'no CA stored and security.tlsVerify is required' });
-  expect(suite.rig.emulator.commandLog.filter((c) => c.startsWith('AT+QSSLCFG') || c.startsWith('AT+QSSLOPEN'))).toEqual([]);
+  expect(result).toMatchObject({ ok: false, failedStep: 'connect', retry: 'schedule', modemOnMs: 0, error: 'no CA stored and security.tlsVerify is required' });
+  expect(suite.rig.emulator.commandLog).toEqual([]);
   expect(suite.observer.messages).toEqual([]);
   expect(suite.rig.frames.stats().pendingRecords).toBe(5);
 });

@@ -188,14 +188,14 @@ describe('FTPS (ftp.mode 1, implicit TLS)', () => {
     expect(serverFrames(ftps).frames).toEqual(recorded.map(frameKey));
   });
 
-  test('a server whose certificate the stored CA does not sign is refused; nothing is lost', async () => {
+  test('a server whose certificate the stored CA does not sign is refused and not retried until the CA is fixed; nothing is lost', async () => {
     clearServer(ftps);
     newRig();
     rig.configure(serverConfig(ftps.port, ntp.port, { tls: true }));
     rig.certificates.add('other.pem', new Uint8Array(fs.readFileSync(path.join(FIXTURES, 'other-ca.pem'))));
     rig.record(20);
     const result = await rig.runSession('schedule', FTP_UPLOAD_DATA);
-    expect(result).toMatchObject({ ok: false, failedStep: 'connect', retry: 'backoff' });
+    expect(result).toMatchObject({ ok: false, failedStep: 'connect', retry: 'schedule' });
     expect(rig.frames.stats().pendingRecords).toBe(20);
     expect(ftps.files()).toEqual([]);
   });

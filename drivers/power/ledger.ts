@@ -1,5 +1,6 @@
 import type { PowerComponent, PowerSink } from './types';
 import { INITIAL_STATES, PACK, POWER_MODEL, type PackModel, type PowerStateFigure } from './model';
+import { MS_PER_DAY, packLifeYears } from './pack';
 
 /** Anything that tells the time in ms (the simulator's world, the device's clock). */
 export interface TimeSource {
@@ -7,8 +8,6 @@ export interface TimeSource {
 }
 
 const MS_PER_HOUR = 3_600_000;
-const MS_PER_DAY = 86_400_000;
-const DAYS_PER_YEAR = 365.25;
 
 export interface ComponentEnergy {
   /** Charge at the component's rail, mAh. */
@@ -96,8 +95,8 @@ export class EnergyLedger implements PowerSink {
     total += converterMah;
     const days = elapsedMs / MS_PER_DAY;
     const packMahPerDay = days > 0 ? total / days : 0;
-    const yearlyDraw = packMahPerDay * DAYS_PER_YEAR + this.pack.capacityMah * this.pack.selfDischargePerYear;
-    const projectedYears = yearlyDraw > 0 ? this.pack.capacityMah / yearlyDraw : Infinity;
+    // The device's own estimate (tasks/battery-estimate.ts) uses the same pack model.
+    const projectedYears = packLifeYears(this.pack, packMahPerDay);
     return { elapsedMs, components, converterMah, totalPackMah: total, packMahPerDay, projectedYears };
   }
 

@@ -4,9 +4,9 @@ import type { ModemInfo } from '../../drivers/modem/types';
 import type { Config, ModemMode } from '../../protocol/config/types';
 import type { Supervision, SupervisionDates } from '../../protocol/files/supervision';
 import type { CounterSet } from '../counters';
+import { estimateBattery } from '../battery-estimate';
 
 const DECI = 10;
-const PERCENT = 100;
 
 /** What the last connection told about the modem, kept across deep sleeps for §5.7 files. */
 export interface ModemSummary {
@@ -63,25 +63,12 @@ function dateOf(seconds: number): number | undefined {
   return seconds > 0 ? seconds : undefined;
 }
 
-const SECONDS_PER_MONTH = 30.44 * 86_400;
-
-/**
- * §5.7 `remainTime`: months left at the average draw since power-on; null until a month of use
- * gives that average (or when nothing was drawn yet).
- */
-export function monthsLeft(leftMah: number, usedMah: number, powerOnSec: number, nowSec: number): number | null {
-  const months = (nowSec - powerOnSec) / SECONDS_PER_MONTH;
-  if (powerOnSec <= 0 || months < 1 || usedMah <= 0) return null;
-  return Math.round(leftMah / (usedMah / months));
-}
-
 /** The §5.7 supervision content from the counters, the battery gauge and the last connection. */
 export function buildSupervision(s: SupervisionSources): Supervision {
   const c = s.counters;
   const m = s.modem;
   const r = c.radio;
   const hw = parseInt(s.identity.hardwareVersion, 10);
-  const left = Math.max(0, s.capacityMah - s.reading.chargeUsedMah);
   const dates: SupervisionDates = {
     ...(dateOf(c.lastConfig) !== undefined ? { lastConfig: c.lastConfig } : {}),
     ...(dateOf(c.lastUpdate) !== undefined ? { lastUpdate: c.lastUpdate } : {}),
@@ -108,11 +95,7 @@ export function buildSupervision(s: SupervisionSources): Supervision {
     },
     counters: { ...c.wake },
     dates,
-    battery: {
-      remainTime: monthsLeft(left, s.reading.chargeUsedMah, c.lastPowerOn, s.nowSec),
-      capaPrcent: s.capacityMah > 0 ? Math.round((PERCENT * left) / s.capacityMah) : 0,
-      capamAh: Math.round(left),
-    },
+    battery: estimateBattery({ usedMah: s.reading.chargeUsedMah, capacityMah: s.capacityMah, powerOnSec: c.lastPowerOn, nowSec: s.nowSec }),
     WmBus: {
       CptRxPreamb: r.preambles,
       CptRxSync: r.syncs,

@@ -219,7 +219,6 @@ export class Application {
 
   /** docs/alarms.md: an alarm that becomes active asks for a session; a cleared report waits for the next one. */
   private onAlarm(alarm: MonitorAlarm, atMs: number): void {
-    this.counters.value.wake.alarms++;
     const at = Math.floor(atMs / MS_PER_SECOND);
     if (alarm.cleared) {
       this.log.record(EVENTS.alarmCleared, `${alarm.kind} ${alarm.value}`);

@@ -184,6 +184,8 @@ export class MqttPhase {
       },
       (f) => {
         o.outbox.delivered(f, o.frames);
+        // §5.7 counters.alarms: alarm files sent (docs/alarms.md).
+        if (f.kind === 'alarm') o.counters.value.wake.alarms++;
         this.result.files++;
         if (f.range !== undefined) this.result.frames += f.range.to - f.range.from;
       },

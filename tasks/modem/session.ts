@@ -12,6 +12,7 @@ import { PERMANENT_NEGATIVE, replyClass } from '../../protocol/ftp/reply';
 import { querySntp } from '../../protocol/sntp/sntp';
 import { CommandRunner } from '../commands/runner';
 import type { CommandContext, DecodedFile, EffectResult, InboxOutcome, MaybePromise } from '../commands/types';
+import type { AlarmLatches } from '../alarms';
 import type { ConfigStore } from '../config-store';
 import type { Counters } from '../counters';
 import { EVENTS, type EventRecorder } from '../log/events';
@@ -88,6 +89,8 @@ export interface UploadSessionOptions {
   readonly published?: PublishedMemory;
   /** Figures of the status message an MQTT connection starts with. */
   readonly status?: StatusSource;
+  /** §4.2.4 latches (tasks/alarms.ts): the timeGap alarm once per crossing. Absent (a bench rig): every sync past timeGap raises. */
+  readonly alarms?: AlarmLatches;
 }
 
 /** The server acknowledged an upload but holds fewer bytes than were sent. */
@@ -299,10 +302,13 @@ export class UploadSession {
         o.events.record(EVENTS.clockSynchronised, (r.offsetMs / MS_PER_SECOND).toFixed(1));
         const gap = config.alarms.timeGap ?? 0;
         const driftSec = Math.round(r.driftMs / MS_PER_SECOND);
-        if (gap > 0 && Math.abs(r.driftMs) >= gap * MS_PER_SECOND) {
-          const added = o.outbox.addAlarm({ type: 'ntp', value: driftSec }, 'alarm');
-          o.events.record(EVENTS.alarmRaised, `ntp ${driftSec}`);
-          o.counters.value.wake.alarms++;
+        const past = gap > 0 && Math.abs(r.driftMs) >= gap * MS_PER_SECOND;
+        const change = o.alarms !== undefined ? o.alarms.update('ntp', r.driftMs / MS_PER_SECOND, gap) : past ? 'raised' : 'none';
+        if (change !== 'none') {
+          // docs/alarms.md: one file when the drift alarm becomes active, one cleared report at the first sync under timeGap.
+          const cleared = change === 'cleared';
+          const added = o.outbox.addAlarm(cleared ? { type: 'ntp', value: driftSec, cleared } : { type: 'ntp', value: driftSec }, 'alarm');
+          o.events.record(cleared ? EVENTS.alarmCleared : EVENTS.alarmRaised, `ntp ${driftSec}`);
           if (!added.ok) this.trace(`alarm file: ${added.error}`);
         }
         return r.offsetMs;
@@ -480,6 +486,8 @@ export class UploadSession {
 
   private delivered(file: OutboxFile): void {
     this.o.outbox.delivered(file, this.o.frames);
+    // §5.7 counters.alarms: alarm files sent (docs/alarms.md).
+    if (file.kind === 'alarm') this.o.counters.value.wake.alarms++;
     this.filesUploaded++;
     if (file.range !== undefined) this.framesUploaded += file.range.to - file.range.from;
   }

@@ -5,6 +5,7 @@ import { TriggerSchedule, type NextTrigger } from '../../protocol/cron/schedule'
 import type { Alarm } from '../../protocol/files/alarm';
 import type { FileHeader, FileSource } from '../../protocol/files/header';
 import { buildSupervisionDocument } from '../../protocol/files/supervision';
+import { AlarmLatches } from '../alarms';
 import type { ConfigStore } from '../config-store';
 import type { Counters } from '../counters';
 import { EVENTS, type EventRecorder } from '../log/events';
@@ -416,6 +417,7 @@ export class ModemTask implements Task {
           },
         },
         status: () => this.status(),
+        alarms: new AlarmLatches(o.board.settings),
         cipher: o.board.blockCipher,
         ...(o.whitelist !== undefined ? { whitelist: o.whitelist } : {}),
         ...(o.certificates !== undefined ? { certificates: o.certificates } : {}),

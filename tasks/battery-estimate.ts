@@ -12,7 +12,7 @@ const MS_PER_MONTH = (DAYS_PER_YEAR / MONTHS_PER_YEAR) * MS_PER_DAY;
  * time only after SNTP sets it: a power-on date before this was taken on an unset clock and says
  * nothing about how long the pack has been in.
  */
-const EARLIEST_CLOCK_SEC = 1_577_836_800;
+export const EARLIEST_CLOCK_SEC = 1_577_836_800;
 
 export interface BatteryEstimateInputs {
   /** Charge drawn since the pack was fitted (the gauge's coulomb counter), mAh. */

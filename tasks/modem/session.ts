@@ -10,6 +10,7 @@ import { type InboxName, isMisnamedInbox, orderInbox, parseInboxName } from '../
 import { FTP_MODE_IMPLICIT_TLS, FTPS_IMPLICIT_PORT, FtpClient, FtpError, UPLOAD_SUFFIX } from '../../protocol/ftp/client';
 import { PERMANENT_NEGATIVE, replyClass } from '../../protocol/ftp/reply';
 import { querySntp } from '../../protocol/sntp/sntp';
+import { EARLIEST_CLOCK_SEC } from '../battery-estimate';
 import { CommandRunner } from '../commands/runner';
 import type { CommandContext, DecodedFile, EffectResult, InboxOutcome, MaybePromise } from '../commands/types';
 import type { AlarmLatches } from '../alarms';
@@ -299,6 +300,7 @@ export class UploadSession {
         const r = await this.stage('time', LIMIT.timeMs, () => querySntp(network, o.clock, server.host, server.port));
         o.clock.set(o.clock.now() + r.offsetMs);
         this.shiftMs += r.offsetMs;
+        this.datePowerOn(r.offsetMs);
         o.events.record(EVENTS.clockSynchronised, (r.offsetMs / MS_PER_SECOND).toFixed(1));
         const gap = config.alarms.timeGap ?? 0;
         const driftSec = Math.round(r.driftMs / MS_PER_SECOND);
@@ -318,6 +320,17 @@ export class UploadSession {
       }
     }
     return 0;
+  }
+
+  /**
+   * A power-on stamped before the clock was ever set (the RTC restarts near 1970 with a new pack)
+   * gets the first correction too, so the battery estimate knows how long the pack has been in.
+   */
+  private datePowerOn(offsetMs: number): void {
+    const c = this.o.counters.value;
+    if (c.lastPowerOn <= 0 || c.lastPowerOn >= EARLIEST_CLOCK_SEC) return;
+    c.lastPowerOn += Math.round(offsetMs / MS_PER_SECOND);
+    this.o.counters.save();
   }
 
   /** Files this session adds: data, supervision and log per the trigger's bits, the configuration copy when it changed. */

@@ -14,7 +14,6 @@
 import { utf8Encode, toHex } from '../text/utf8';
 import { parseHeader } from '../wmbus/header';
 import type { MeterAddress } from '../wmbus/types';
-import { utcCivil } from './lansen';
 
 /** What the message needs of a stored frame (tasks/store/types.ts `StoredFrame`). */
 export interface JsonFrameInput {
@@ -57,14 +56,13 @@ function meterAddress(frame: Uint8Array): MeterAddress | undefined {
   return dll.ok ? dll.header.link.address : undefined;
 }
 
-function two(n: number): string {
-  return n < 10 ? `0${n}` : `${n}`;
-}
+const MS_PER_SECOND = 1000;
+/** `toISOString`'s milliseconds: `.000Z`. */
+const ISO_MILLIS = 5;
 
 /** UTC seconds as `YYYY-MM-DDThh:mm:ssZ`. */
 export function isoTime(seconds: number): string {
-  const c = utcCivil(Math.floor(seconds));
-  return `${c.year}-${two(c.month)}-${two(c.day)}T${two(c.hour)}:${two(c.minute)}:${two(c.second)}Z`;
+  return new Date(Math.floor(seconds) * MS_PER_SECOND).toISOString().slice(0, -ISO_MILLIS) + 'Z';
 }
 
 /** The fields of the message for a frame (see the module comment). */

@@ -50,9 +50,6 @@ import {
   REPEATER_RECORD,
   REPEATER_RSSI_RECORD,
   RSSI_RECORD,
-  SECONDS_PER_DAY,
-  SECONDS_PER_HOUR,
-  SECONDS_PER_MINUTE,
   SIX_BITS,
   START,
   STATUS_POWER_LOW,
@@ -93,20 +90,7 @@ const KEY_CONTAINER = recordKey(CONTAINER_RECORD);
 const NO_REPEATER = 'ffffffff';
 /** EN 13757-3 Annex A type I: 6 bytes. */
 const TYPE_I_BYTES = 6;
-
-/** Year, month, day → days since 1970-01-01 (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - daysFromCivil(year, month, 1);
-}
+const MS_PER_SECOND = 1000;
 
 /** The 6 type I bytes at `offset` as fields (no range checks; see `typeIToUtc`). */
 export function decodeTypeI(bytes: Uint8Array, offset = 0): TypeIDateTime {
@@ -134,9 +118,12 @@ export function decodeTypeI(bytes: Uint8Array, offset = 0): TypeIDateTime {
  * product writes UTC.
  */
 export function typeIToUtc(t: TypeIDateTime): number | null {
-  if (t.year >= CENTURY + YEARS_PER_CENTURY || t.month < 1 || t.month > 12 || t.day < 1) return null;
-  if (t.day > daysInMonth(t.year, t.month) || t.hour > 23 || t.minute > 59 || t.second > 59) return null;
-  return daysFromCivil(t.year, t.month, t.day) * SECONDS_PER_DAY + t.hour * SECONDS_PER_HOUR + t.minute * SECONDS_PER_MINUTE + t.second;
+  if (t.year >= CENTURY + YEARS_PER_CENTURY || t.hour > 23 || t.minute > 59 || t.second > 59) return null;
+  const ms = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  // Date.UTC rolls 31 April over to 1 May: a day or month out of range reads back different.
+  const d = new Date(ms);
+  if (d.getUTCMonth() !== t.month - 1 || d.getUTCDate() !== t.day) return null;
+  return ms / MS_PER_SECOND;
 }
 
 function int8(value: number): number {

@@ -140,54 +140,9 @@ export const DST_MASK = 0x03;
 export const CENTURY = 2000;
 export const YEARS_PER_CENTURY = 100;
 
-export const SECONDS_PER_MINUTE = 60;
-export const SECONDS_PER_HOUR = 3600;
-export const SECONDS_PER_DAY = 86400;
-const DAYS_PER_WEEK = 7;
-/** 1970-01-01 was a Thursday (ISO day 4): day 0 + 3 ≡ Monday-based index 3. */
-const EPOCH_DOW_OFFSET = 3;
-
-/** A UTC instant as calendar fields (proleptic Gregorian). */
-export interface UtcCivil {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-  /** ISO day of week: 1 Monday … 7 Sunday. */
-  readonly dayOfWeek: number;
-}
-
-/** Days since 1970-01-01 → year, month, day (H. Hinnant's civil_from_days, era of 400 years). */
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return [era * 400 + yoe + (month <= 2 ? 1 : 0), month, day];
-}
-
-/** UTC seconds since 1970 as calendar fields; no Date object, so every engine gives the same. */
-export function utcCivil(seconds: number): UtcCivil {
-  const days = Math.floor(seconds / SECONDS_PER_DAY);
-  const rest = seconds - days * SECONDS_PER_DAY;
-  const [year, month, day] = civilFromDays(days);
-  const dow = (((days + EPOCH_DOW_OFFSET) % DAYS_PER_WEEK) + DAYS_PER_WEEK) % DAYS_PER_WEEK;
-  return {
-    year,
-    month,
-    day,
-    hour: Math.floor(rest / SECONDS_PER_HOUR),
-    minute: Math.floor((rest % SECONDS_PER_HOUR) / SECONDS_PER_MINUTE),
-    second: rest % SECONDS_PER_MINUTE,
-    dayOfWeek: dow + 1,
-  };
-}
+const MS_PER_SECOND = 1000;
+/** Date's getUTCDay: 0 Sunday … 6 Saturday; type I counts 1 Monday … 7 Sunday. */
+const ISO_SUNDAY = 7;
 
 /**
  * A UTC instant as type I fields, written the way the Lansen manual's example does
@@ -196,12 +151,23 @@ export function utcCivil(seconds: number): UtcCivil {
  * 2000–2099 (a clock never set) is marked invalid (bit 16) with every field 0.
  */
 export function typeIFromUtc(seconds: number): TypeIDateTime {
-  const c = utcCivil(Math.floor(seconds));
+  const d = new Date(Math.floor(seconds) * MS_PER_SECOND);
+  const year = d.getUTCFullYear();
   const none = { week: 0, summerTime: false, leapYear: false, dstPositive: false, dstHours: 0 };
-  if (c.year < CENTURY || c.year >= CENTURY + YEARS_PER_CENTURY) {
+  if (year < CENTURY || year >= CENTURY + YEARS_PER_CENTURY) {
     return { year: CENTURY, month: 0, day: 0, hour: 0, minute: 0, second: 0, dayOfWeek: 0, ...none, invalid: true };
   }
-  return { ...c, ...none, invalid: false };
+  return {
+    year,
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    dayOfWeek: d.getUTCDay() === 0 ? ISO_SUNDAY : d.getUTCDay(),
+    ...none,
+    invalid: false,
+  };
 }
 
 /** EN 13757-3 Annex A type I: 6 bytes, least significant first. */

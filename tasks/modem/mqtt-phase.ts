@@ -3,7 +3,7 @@ import type { Network, TlsOptions } from '../../protocol/ports/network';
 import { mqttEndpoint } from '../../protocol/config/endpoints';
 import type { Config, MqttConfig } from '../../protocol/config/types';
 import type { Ack } from '../../protocol/files/ack';
-import { parseInboxName } from '../../protocol/files/names';
+import { AES_EXTENSION, BSON_EXTENSION, expectedInboxNames, parseInboxName } from '../../protocol/files/names';
 import { MqttClient, type MqttMessage } from '../../protocol/mqtt/client';
 import { messageFileName, mqttRoutes, type MqttRoutes } from '../../protocol/mqtt/routes';
 import type { CommandRunner } from '../commands/runner';
@@ -84,8 +84,6 @@ const DOCUMENT_KINDS: readonly { readonly key: string; readonly suffix: string }
 ]);
 
 const MS_PER_SECOND = 1000;
-const BSON = '.bson';
-const AES = '.aes';
 
 /**
  * The MQTT part of a session (docs/mqtt.md): connect, status, every outbox file and every frame
@@ -350,14 +348,14 @@ export class MqttPhase {
     const given = messageFileName(this.routes, msg.topic);
     if (given !== undefined) {
       if (parseInboxName(given, uid) !== undefined) return { ok: true, name: given };
-      return { ok: false, error: `"${given}" is not a file name for this box (${uid}-cfg.bson, ${uid}-cmd.bson, ${uid}-<num>-cmd.bson, ${uid}-wlFilter.bson, .aes when encrypted)` };
+      return { ok: false, error: `"${given}" is not a file name for this box: ${expectedInboxNames(uid)}` };
     }
     const encrypted = o.config.security.encryption;
     const decoded = o.decode(msg.payload, encrypted);
     if (!decoded.ok) return { ok: false, error: decoded.detail ?? decoded.error };
     const kind = DOCUMENT_KINDS.find((k) => Object.prototype.hasOwnProperty.call(decoded.doc, k.key));
     if (kind === undefined) return { ok: false, error: 'neither a configuration (config), a white list (wlFilter) nor a command file (cmd)' };
-    return { ok: true, name: uid + kind.suffix + BSON + (encrypted ? AES : '') };
+    return { ok: true, name: uid + kind.suffix + BSON_EXTENSION + (encrypted ? AES_EXTENSION : '') };
   }
 
   private trace(line: string): void {

@@ -323,8 +323,7 @@ export class ModemTask implements Task {
     s.budget = { since: now, skipped: 0, loggedDay: -1 };
     const modem = this.o.config.current.remote.modem;
     const text = `on after ${s.failures} failed sessions: ${Math.round(failureBudgetMs(modem) / MS_PER_SECOND)} s of modem a day (${modem.mode}, timeout ${modem.timeout} s)`;
-    this.o.log.record(EVENTS.modemBudget, text);
-    this.o.board.console.log(`modem: failure budget ${text}`);
+    this.budgetEvent(text);
   }
 
   /** A session the day's budget cannot hold is skipped: counted, and logged at the first skip of the day. */
@@ -336,8 +335,7 @@ export class ModemTask implements Task {
     b.loggedDay = day;
     const modem = this.o.config.current.remote.modem;
     const text = `spent for the day: ${Math.round(this.usedToday(now) / MS_PER_SECOND)} of ${Math.round(failureBudgetMs(modem) / MS_PER_SECOND)} s, sessions skipped until 00:00 UTC (${b.skipped} since it began)`;
-    this.o.log.record(EVENTS.modemBudget, text);
-    this.o.board.console.log(`modem: failure budget ${text}`);
+    this.budgetEvent(text);
   }
 
   /** A session succeeded or a person acted: normal scheduling again, and three more failures before the budget returns. */
@@ -349,6 +347,11 @@ export class ModemTask implements Task {
     s.failures = 0;
     const days = Math.max(1, Math.ceil((this.o.board.clock.now() - b.since) / MS_PER_DAY));
     const text = `off (${why}) after ${days} day(s), ${b.skipped} sessions skipped`;
+    this.budgetEvent(text);
+  }
+
+  /** A failure-budget change, in the log and on the console. */
+  private budgetEvent(text: string): void {
     this.o.log.record(EVENTS.modemBudget, text);
     this.o.board.console.log(`modem: failure budget ${text}`);
   }

@@ -11,6 +11,7 @@ import { TLS_CERTIFICATE_REJECTED } from '../../protocol/ports/network';
 const MS_PER_SECOND = 1000;
 const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
+const MS_PER_DAY = 86_400_000;
 
 /** FTP connections per session: the first, and one more after a dropped connection or a timeout. */
 export const FTP_ATTEMPTS = 2;
@@ -33,22 +34,22 @@ export const BACKOFF_CAP_MS = 8 * MS_PER_HOUR;
 
 /**
  * The failure budget (docs/upload-session.md, "Retry policy"). After FAILURE_BUDGET_AFTER failed
- * sessions in a row the task lets the modem search for at most failureBudgetMs() a day, until a
- * session succeeds or a person acts at the box. Three failures span the first session and the
- * 30 min and 1 h back-off retries, so an outage of a cell or of the server that lasts less than
- * ≈ 1.5 h never reaches the budget, and one that lasts longer costs at most three registration
- * plans before it does.
+ * sessions in a row the task lets the modem search only on a modem-time credit that grows by
+ * FAILURE_BUDGET_MS_PER_DAY a day, until a session succeeds or a person acts at the box. Three
+ * failures span the first session and the 30 min and 1 h back-off retries, so an outage of a cell
+ * or of the server that lasts less than ≈ 1.5 h never reaches the budget.
  */
 export const FAILURE_BUDGET_AFTER = 3;
 /**
- * Registration searches of `remote.modem.timeout` per day under the budget: in `auto` one session
- * (the scan sequence, then 2G alone), in a forced mode two sessions. Searching is charged as the
- * modem's `attached` state, 90 mA at 3.8 V (docs/power-model.md), i.e. 90 × 3.8 / (0.85 × 7.2)
- * = 55.9 mA at the pack, 15.5 µAh a second: at the manual's defaults (`auto`, 300 s) the budget of
- * 615 s is 9.5 mAh a day, against ≈ 0.3 mAh for a normal LTE-M session of the default site
- * (≈ 20 s on) and 1.0–1.3 mAh for a 300-frame NB-IoT upload (docs/benchmarks.md).
+ * Modem-on time a day the budget allows on average. Searching is charged as the modem's
+ * `attached` state, 90 mA at 3.8 V (docs/power-model.md), i.e. 90 × 3.8 / (0.85 × 7.2) = 55.9 mA
+ * at the pack, 15.5 µAh a second: 90 s is 1.4 mAh a day, the energy of ≈ 5 normal LTE-M sessions
+ * of the default site (≈ 0.28 mAh each) or of one 300-frame NB-IoT upload (≈ 1.3 mAh,
+ * docs/benchmarks.md). A session still searches a whole registration plan (a shorter search
+ * could never find a weak NB-IoT cell), so the plans are spaced out instead: at the manual's
+ * defaults (`auto`, 300 s: 615 s a plan) one every 6.8 days.
  */
-export const FAILURE_BUDGET_SEARCHES = 2;
+export const FAILURE_BUDGET_MS_PER_DAY = 90 * MS_PER_SECOND;
 /**
  * Modem-on time of a failed session beyond its registration wait: PWRKEY and boot to APP RDY,
  * SIM and settings, AT+QPOWD. ≈ 5 s in the BG95 emulator; 15 s leaves room for a slow SIM.
@@ -67,20 +68,38 @@ export function endsFailureBudget(source: string): boolean {
   return SOURCES_THAT_END_THE_BUDGET.indexOf(source) >= 0;
 }
 
+type BudgetModem = Pick<ModemConfig, 'mode' | 'scanseq' | 'timeout'>;
+
 /** Longest modem-on time of a session that fails to register: every attempt waits `timeout`. */
-export function failedSessionMs(modem: Pick<ModemConfig, 'mode' | 'scanseq' | 'timeout'>): number {
+export function failedSessionMs(modem: BudgetModem): number {
   return registrationAttempts(modem) * modem.timeout * MS_PER_SECOND + FAILED_SESSION_OVERHEAD_MS;
 }
 
-/** Modem-on time a day under the failure budget: FAILURE_BUDGET_SEARCHES searches, whole sessions. */
-export function failureBudgetMs(modem: Pick<ModemConfig, 'mode' | 'scanseq' | 'timeout'>): number {
-  const sessions = Math.max(1, Math.floor(FAILURE_BUDGET_SEARCHES / registrationAttempts(modem)));
-  return sessions * failedSessionMs(modem);
+/**
+ * The credit `elapsedMs` after it was `creditMs`: it grows at FAILURE_BUDGET_MS_PER_DAY and
+ * stops at one failed session, so a long outage never saves up a burst of sessions.
+ */
+export function budgetCredit(modem: BudgetModem, creditMs: number, elapsedMs: number): number {
+  return Math.min(failedSessionMs(modem), creditMs + (Math.max(0, elapsedMs) * FAILURE_BUDGET_MS_PER_DAY) / MS_PER_DAY);
 }
 
-/** Whether a session may start under the budget after `usedMs` of modem-on time today: only if it fits even when it fails. */
-export function budgetAllows(modem: Pick<ModemConfig, 'mode' | 'scanseq' | 'timeout'>, usedMs: number): boolean {
-  return usedMs + failedSessionMs(modem) <= failureBudgetMs(modem);
+/**
+ * The credit after a session that was on `ms`. A session that registered and then failed may
+ * have run longer than a failed search; the debt is bounded to one failed session, so the
+ * next search waits at most twice the normal spacing.
+ */
+export function budgetSpend(modem: BudgetModem, creditMs: number, ms: number): number {
+  return Math.max(-failedSessionMs(modem), creditMs - ms);
+}
+
+/** Whether the credit lets a session start: only if it covers the session even when it fails. */
+export function budgetAllows(modem: BudgetModem, creditMs: number): boolean {
+  return creditMs >= failedSessionMs(modem);
+}
+
+/** Time until a credit of `creditMs` covers a failed session (0 when it already does). */
+export function budgetWaitMs(modem: BudgetModem, creditMs: number): number {
+  return Math.max(0, Math.ceil(((failedSessionMs(modem) - creditMs) * MS_PER_DAY) / FAILURE_BUDGET_MS_PER_DAY));
 }
 
 /** Time limits of the steps. */

@@ -12,7 +12,7 @@ import { EVENTS, type EventRecorder } from '../log/events';
 import { Outbox, type FrameSource } from '../outbox';
 import { KEY } from '../settings-keys';
 import type { Task, TaskHost } from '../types';
-import { FAILURE_BUDGET_AFTER, backoffMs, budgetAllows, endsFailureBudget, failureBudgetMs, sessionLimitMs } from './policy';
+import { FAILURE_BUDGET_AFTER, FAILURE_BUDGET_MS_PER_DAY, backoffMs, budgetAllows, budgetCredit, budgetSpend, budgetWaitMs, endsFailureBudget, failedSessionMs, sessionLimitMs } from './policy';
 import type { DeviceStatus } from './mqtt-payloads';
 import { UploadSession } from './session';
 import { buildSupervision, summarizeModem, type ModemSummary } from './supervision';
@@ -83,18 +83,25 @@ interface FailureBudget {
   since: number;
   /** Sessions it held back since then. */
   skipped: number;
-  /** UTC day number of the last "spent for the day" event: one a day, not one per trigger. */
+  /** UTC day number of the last "held back" event: one a day, not one per trigger. */
   loggedDay: number;
+  /** Modem-on time it allows now, as of `creditAt` (policy.ts budgetCredit). */
+  creditMs: number;
+  creditAt: number;
 }
 
 /** What the failure budget reports (supervision, tests, simulator). */
 export interface FailureBudgetStatus {
   readonly since: number;
   readonly skipped: number;
-  /** Modem-on time of today's sessions (UTC day). */
-  readonly usedTodayMs: number;
-  /** Modem-on time a day it allows (policy.ts failureBudgetMs). */
-  readonly budgetMs: number;
+  /** Modem-on time it allows now; a session starts once this covers `sessionMs`. */
+  readonly creditMs: number;
+  /** The longest a failed session is on (policy.ts failedSessionMs). */
+  readonly sessionMs: number;
+  /** Modem-on time a day it allows on average (FAILURE_BUDGET_MS_PER_DAY). */
+  readonly msPerDay: number;
+  /** When the credit next covers a session (UTC ms): the earliest a trigger or retry may start one. */
+  readonly nextSessionAt: number;
 }
 
 interface Persisted {
@@ -114,10 +121,6 @@ interface Persisted {
   modem: ModemSummary | null;
   /** Serial past the newest frame ever published over MQTT: a frame below it goes again as a resend. */
   published: number;
-  /** UTC day number (ms / 86 400 000) that `dayModemMs` counts. */
-  day: number;
-  /** Modem-on time of the sessions that started that day: what the failure budget holds. */
-  dayModemMs: number;
   /** Set after FAILURE_BUDGET_AFTER failed sessions in a row, until a session succeeds or a person acts. */
   budget: FailureBudget | null;
 }
@@ -129,11 +132,19 @@ function isPending(v: unknown): v is PendingRequest {
 
 function isBudget(v: unknown): v is FailureBudget {
   const b = v as FailureBudget;
-  return typeof v === 'object' && v !== null && typeof b.since === 'number' && typeof b.skipped === 'number' && typeof b.loggedDay === 'number';
+  return (
+    typeof v === 'object' && v !== null && typeof b.since === 'number' && typeof b.skipped === 'number' && typeof b.loggedDay === 'number' &&
+    typeof b.creditMs === 'number' && typeof b.creditAt === 'number'
+  );
 }
 
 function dayOf(ms: number): number {
   return Math.floor(ms / MS_PER_DAY);
+}
+
+/** Days to one decimal, for the budget's log lines. */
+function days(n: number): string {
+  return (Math.round(n * 10) / 10).toString();
 }
 
 /**
@@ -143,7 +154,7 @@ function dayOf(ms: number): number {
  * the exclusive RF slot, so it never overlaps a listening window; the radio, being first in
  * priority, wins a minute both schedules share. Failed sessions are retried with exponential
  * back-off; after FAILURE_BUDGET_AFTER failures in a row the failure budget holds the modem to
- * failureBudgetMs() a day until a session succeeds or a person acts at the box
+ * FAILURE_BUDGET_MS_PER_DAY a day on average until a session succeeds or a person acts at the box
  * (docs/upload-session.md). Everything needed after a deep sleep is in the settings.
  */
 export class ModemTask implements Task {
@@ -196,7 +207,17 @@ export class ModemTask implements Task {
   get failureBudget(): FailureBudgetStatus | null {
     const b = this.state.budget;
     if (b === null) return null;
-    return { since: b.since, skipped: b.skipped, usedTodayMs: this.usedToday(this.o.board.clock.now()), budgetMs: failureBudgetMs(this.o.config.current.remote.modem) };
+    const now = this.o.board.clock.now();
+    const modem = this.o.config.current.remote.modem;
+    const creditMs = this.credit(now);
+    return {
+      since: b.since,
+      skipped: b.skipped,
+      creditMs,
+      sessionMs: failedSessionMs(modem),
+      msPerDay: FAILURE_BUDGET_MS_PER_DAY,
+      nextSessionAt: now + budgetWaitMs(modem, creditMs),
+    };
   }
 
   /** What the last connection reported (supervision `modem` section). */
@@ -254,7 +275,7 @@ export class ModemTask implements Task {
    * A session as soon as the slot is free (command, magnet action, diagnosis, alarm). Alarm
    * requests honour `oneAlarmPerDay` (§4.2.4): within a day of the last alarm session the alarm
    * file waits for the next session. A person at the box (magnet, USB, BLE) ends the failure
-   * budget; any other source waits, like a trigger, when the day's budget is spent. Returns
+   * budget; any other source waits, like a trigger, until the budget's credit covers a session. Returns
    * whether a session was queued.
    */
   requestSession(source: FileSource, bits: number = REQUEST_BITS): boolean {
@@ -297,36 +318,38 @@ export class ModemTask implements Task {
     }
   }
 
-  /** The failure budget lets a session start now only if it fits today even when it fails (a person's request always starts). */
+  /** The failure budget lets a session start now only if its credit covers it even when it fails (a person's request always starts). */
   private budgetAllowsNow(now: number): boolean {
-    return budgetAllows(this.o.config.current.remote.modem, this.usedToday(now));
+    return budgetAllows(this.o.config.current.remote.modem, this.credit(now));
   }
 
-  private usedToday(now: number): number {
-    return this.state.day === dayOf(now) ? this.state.dayModemMs : 0;
+  /** The budget's credit now (0 when it is off). */
+  private credit(now: number): number {
+    const b = this.state.budget;
+    return b === null ? 0 : budgetCredit(this.o.config.current.remote.modem, b.creditMs, now - b.creditAt);
   }
 
-  /** Adds a session's modem-on time to the day it started on. */
-  private countModemTime(startedAt: number, ms: number): void {
-    const s = this.state;
-    const day = dayOf(startedAt);
-    if (day !== s.day) {
-      if (day < s.day) return;
-      s.day = day;
-      s.dayModemMs = 0;
-    }
-    s.dayModemMs += ms;
+  /** Charges a session's modem-on time to the budget's credit, when the budget is on. */
+  private countModemTime(ms: number): void {
+    const b = this.state.budget;
+    if (b === null) return;
+    const now = this.o.board.clock.now();
+    b.creditMs = budgetSpend(this.o.config.current.remote.modem, this.credit(now), ms);
+    b.creditAt = now;
   }
 
+  /** The budget starts with no credit: the failures that brought it on spent the first day's share. */
   private enterBudget(now: number): void {
     const s = this.state;
-    s.budget = { since: now, skipped: 0, loggedDay: -1 };
+    s.budget = { since: now, skipped: 0, loggedDay: -1, creditMs: 0, creditAt: now };
     const modem = this.o.config.current.remote.modem;
-    const text = `on after ${s.failures} failed sessions: ${Math.round(failureBudgetMs(modem) / MS_PER_SECOND)} s of modem a day (${modem.mode}, timeout ${modem.timeout} s)`;
+    const text =
+      `on after ${s.failures} failed sessions: ${Math.round(FAILURE_BUDGET_MS_PER_DAY / MS_PER_SECOND)} s of modem a day, ` +
+      `one search of ${Math.round(failedSessionMs(modem) / MS_PER_SECOND)} s every ${days(failedSessionMs(modem) / FAILURE_BUDGET_MS_PER_DAY)} days (${modem.mode}, timeout ${modem.timeout} s)`;
     this.budgetEvent(text);
   }
 
-  /** A session the day's budget cannot hold is skipped: counted, and logged at the first skip of the day. */
+  /** A session the budget cannot hold is skipped: counted, and logged at the first skip of the day. */
   private skip(now: number): void {
     const b = this.state.budget as FailureBudget;
     b.skipped++;
@@ -334,7 +357,10 @@ export class ModemTask implements Task {
     if (b.loggedDay === day) return;
     b.loggedDay = day;
     const modem = this.o.config.current.remote.modem;
-    const text = `spent for the day: ${Math.round(this.usedToday(now) / MS_PER_SECOND)} of ${Math.round(failureBudgetMs(modem) / MS_PER_SECOND)} s, sessions skipped until 00:00 UTC (${b.skipped} since it began)`;
+    const credit = this.credit(now);
+    const text =
+      `held back: ${Math.round(Math.max(0, credit) / MS_PER_SECOND)} of ${Math.round(failedSessionMs(modem) / MS_PER_SECOND)} s of credit, ` +
+      `next search in ${days(budgetWaitMs(modem, credit) / MS_PER_DAY)} days (${b.skipped} sessions skipped since it began)`;
     this.budgetEvent(text);
   }
 
@@ -369,7 +395,7 @@ export class ModemTask implements Task {
   private start(now: number): void {
     const s = this.state;
     if (s.budget !== null && (s.pending as PendingRequest).person !== true && !this.budgetAllowsNow(now)) {
-      // A trigger, a back-off retry or an alarm the day's budget cannot hold: the outbox and the
+      // A trigger, a back-off retry or an alarm the budget cannot hold: the outbox and the
       // frame store keep what it would have carried for the next session.
       s.pending = null;
       this.skip(now);
@@ -446,7 +472,7 @@ export class ModemTask implements Task {
     this.pollAt = Infinity;
     this.lastResult = result;
     s.inSession = null;
-    this.countModemTime(this.sessionStart, result.modemOnMs);
+    this.countModemTime(result.modemOnMs);
     // Triggers that fell during the session are served by it: no second session right after.
     s.last = Math.max(s.last, Math.floor(now / MS_PER_MINUTE) * MS_PER_MINUTE);
     if (result.modem !== undefined) s.modem = summarizeModem(result.modem);
@@ -494,7 +520,7 @@ export class ModemTask implements Task {
     const s = this.state;
     const now = this.o.board.clock.now();
     // The modem may have been on from the start until the reset, at most the session limit.
-    this.countModemTime(s.inSession as number, Math.min(Math.max(0, now - (s.inSession as number)), sessionLimitMs(this.o.config.current.remote.modem)));
+    this.countModemTime(Math.min(Math.max(0, now - (s.inSession as number)), sessionLimitMs(this.o.config.current.remote.modem)));
     s.inSession = null;
     s.failures++;
     s.retryAt = now + backoffMs(s.failures);
@@ -561,8 +587,6 @@ export class ModemTask implements Task {
       inSession: null,
       modem: null,
       published: 0,
-      day: 0,
-      dayModemMs: 0,
       budget: null,
     };
     const raw = this.o.board.settings.get(KEY.modemState);
@@ -579,8 +603,6 @@ export class ModemTask implements Task {
         inSession: typeof p.inSession === 'number' ? p.inSession : null,
         modem: typeof p.modem === 'object' && p.modem !== null ? p.modem : null,
         published: typeof p.published === 'number' ? p.published : 0,
-        day: typeof p.day === 'number' ? p.day : 0,
-        dayModemMs: typeof p.dayModemMs === 'number' ? p.dayModemMs : 0,
         budget: isBudget(p.budget) ? p.budget : null,
       };
     } catch {

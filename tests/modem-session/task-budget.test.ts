@@ -1,7 +1,8 @@
 /**
  * The failure budget of the modem task (docs/upload-session.md, "Retry policy"): after repeated
- * failed sessions with no coverage, the modem searches at most a bounded time a day until a
- * session succeeds or a person acts at the box, across deep sleeps and reboots.
+ * failed sessions with no coverage, the modem searches on a credit of 90 s of modem a day (a whole
+ * registration plan once the credit covers one) until a session succeeds or a person acts at the
+ * box, across deep sleeps and reboots.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +11,7 @@ import type { Board } from '../../tasks/board';
 import { RIG_START_MS, UploadRig } from '../../sim/upload/rig.node';
 import { startFtpServer, startSntpServer, type SntpServer, type UploadFtpServer } from '../../sim/upload/servers.node';
 import { EVENTS } from '../../tasks/log/events';
-import { BACKOFF_BASE_MS, FAILURE_BUDGET_AFTER, failedSessionMs, failureBudgetMs } from '../../tasks/modem/policy';
+import { BACKOFF_BASE_MS, FAILURE_BUDGET_AFTER, FAILURE_BUDGET_MS_PER_DAY, budgetAllows, budgetCredit, budgetSpend, budgetWaitMs, failedSessionMs } from '../../tasks/modem/policy';
 import { ModemTask } from '../../tasks/modem/task';
 import type { SessionResult } from '../../tasks/modem/types';
 import { Scheduler } from '../../tasks/scheduler';
@@ -21,7 +22,7 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** serverConfig: `auto`, timeout 120 s, so one failed session searches 2 × 120 s. */
 const MODEM = { mode: 'auto', scanseq: null, timeout: 120 } as const;
-const BUDGET_MS = failureBudgetMs(MODEM);
+const SESSION_MS = failedSessionMs(MODEM);
 /** First UTC midnight after the rig's start (08:00). */
 const FIRST_MIDNIGHT = Math.ceil(RIG_START_MS / DAY) * DAY;
 
@@ -134,7 +135,13 @@ function noCoverageDevice(extra: Record<string, unknown> = {}): Device {
   return device;
 }
 
-/** Runs until the budget is on and today's share is spent (the day of the first failures). */
+/** The session trigger, 08:05 UTC, at or after `t`. */
+function triggerAfter(t: number): number {
+  const trigger = Math.floor(t / DAY) * DAY + 8 * HOUR + 5 * MINUTE;
+  return trigger >= t ? trigger : trigger + DAY;
+}
+
+/** Runs until the budget is on (the day of the first failures): it starts with no credit. */
 async function intoTheBudget(d: Device): Promise<void> {
   d.rig.record(20);
   d.start();
@@ -143,67 +150,79 @@ async function intoTheBudget(d: Device): Promise<void> {
   expect(d.task.failureBudget).not.toBeNull();
 }
 
-test('the budget is two searches of the configured timeout a day, whole sessions, from the configuration', () => {
+test('a budgeted session is a whole registration plan, from the configuration', () => {
   expect(failedSessionMs(MODEM)).toBe(2 * 120_000 + 15_000);
-  expect(failureBudgetMs(MODEM)).toBe(255_000);
-  expect(failureBudgetMs({ mode: 'auto', scanseq: null, timeout: 300 })).toBe(615_000);
-  expect(failureBudgetMs({ mode: 'LTE-M', scanseq: null, timeout: 180 })).toBe(2 * 195_000);
+  expect(failedSessionMs({ mode: 'auto', scanseq: null, timeout: 300 })).toBe(615_000);
+  expect(failedSessionMs({ mode: 'LTE-M', scanseq: null, timeout: 180 })).toBe(195_000);
 });
 
-test('after three failed sessions in a row the modem is on at most the budget a day, and still tries every day', async () => {
+test('the credit grows by 90 s of modem a day and stops at one failed session', () => {
+  const manual = { mode: 'auto', scanseq: null, timeout: 300 } as const;
+  expect(FAILURE_BUDGET_MS_PER_DAY).toBe(90_000);
+  expect(budgetCredit(manual, 0, DAY)).toBe(90_000);
+  expect(budgetCredit(manual, 0, 30 * DAY)).toBe(615_000);
+  // The manual's defaults: one search every 6.8 days; LTE-M at 180 s: every 2.2 days.
+  expect(budgetWaitMs(manual, 0) / DAY).toBeCloseTo(6.83, 2);
+  expect(budgetWaitMs({ mode: 'LTE-M', scanseq: null, timeout: 180 }, 0) / DAY).toBeCloseTo(2.17, 2);
+  expect(budgetAllows(manual, 614_999)).toBe(false);
+  expect(budgetAllows(manual, 615_000)).toBe(true);
+});
+
+test('a session that ran longer than a failed search leaves a debt of at most one search', () => {
+  expect(budgetSpend(MODEM, SESSION_MS, 100_000)).toBe(SESSION_MS - 100_000);
+  expect(budgetSpend(MODEM, SESSION_MS, 20 * MINUTE)).toBe(-SESSION_MS);
+});
+
+test('after three failed sessions in a row the modem is on 90 s a day on average, and still searches', async () => {
   const d = noCoverageDevice();
   d.rig.record(20);
   d.start();
   await d.runTo(FIRST_MIDNIGHT);
   // The first day: the scheduled session and its 30 min and 1 h retries, then the budget.
   expect(d.sessions).toHaveLength(FAILURE_BUDGET_AFTER);
-  expect(d.task.failureBudget?.budgetMs).toBe(BUDGET_MS);
+  expect(d.task.failureBudget).toMatchObject({ sessionMs: SESSION_MS, msPerDay: FAILURE_BUDGET_MS_PER_DAY });
   expect(d.task.failureBudget?.since).toBeCloseTo(d.sessions[2].endedAt, -3);
-  const perDay: number[] = [];
-  const sessionsPerDay: number[] = [];
-  for (let day = 0; day < 4; day++) {
-    const on = d.modemOnMs();
-    const sessions = d.sessions.length;
-    await d.run(DAY);
-    perDay.push(d.modemOnMs() - on);
-    sessionsPerDay.push(d.sessions.length - sessions);
-  }
-  for (const ms of perDay) {
-    expect(ms).toBeGreaterThan(0);
-    expect(ms).toBeLessThanOrEqual(BUDGET_MS);
-  }
-  expect(sessionsPerDay).toEqual([1, 1, 1, 1]);
+  const on = d.modemOnMs();
+  const sessions = d.sessions.length;
+  const days = 12;
+  await d.run(days * DAY);
+  const searches = d.sessions.length - sessions;
+  // 255 s a search, 90 s a day: one search every 2.8 days, at the next 08:05 trigger.
+  expect(searches).toBe(4);
+  expect(d.modemOnMs() - on).toBeLessThanOrEqual(days * FAILURE_BUDGET_MS_PER_DAY);
+  expect(d.modemOnMs() - on).toBeGreaterThan(3 * 2 * 120_000);
   expect(d.sessions.every((s) => !s.result.ok && s.result.failedStep === 'register')).toBe(true);
-  // The 4 h and 8 h back-off retries after each daily session were held back.
-  expect(d.task.failureBudget?.skipped).toBeGreaterThanOrEqual(4);
+  // The daily triggers and the back-off retries in between were held back.
+  expect(d.task.failureBudget?.skipped).toBeGreaterThanOrEqual(days - searches);
 });
 
 test('held-back triggers are counted and logged once a day, not once per trigger', async () => {
   const d = noCoverageDevice({ scheduleFTP: [{ cron: '5 * * * *', data: 1 }] });
   d.rig.record(5);
   d.start();
-  await d.runTo(FIRST_MIDNIGHT + 3 * DAY);
+  await d.runTo(FIRST_MIDNIGHT + 2 * DAY);
   const events = d.budgetEvents();
-  expect(events.filter((e) => e.startsWith('on after 3 failed sessions'))).toHaveLength(1);
-  const spent = events.filter((e) => e.startsWith('spent for the day'));
-  // The first (partial) day and three whole days: one line each, while about 23 hourly triggers a day are held back.
-  expect(spent).toHaveLength(4);
-  expect(d.task.failureBudget?.skipped).toBeGreaterThan(3 * 22);
-  expect(d.sessions.length).toBeLessThanOrEqual(FAILURE_BUDGET_AFTER + 3);
+  expect(events.filter((e) => e.startsWith('on after 3 failed sessions: 90 s of modem a day, one search of 255 s every 2.8 days'))).toHaveLength(1);
+  const held = events.filter((e) => e.startsWith('held back'));
+  // The first (partial) day and two whole days: one line each, while about 23 hourly triggers a day are held back.
+  expect(held).toHaveLength(3);
+  expect(held[1]).toMatch(/^held back: \d+ of 255 s of credit, next search in [\d.]+ days \(\d+ sessions skipped since it began\)$/);
+  expect(d.task.failureBudget?.skipped).toBeGreaterThan(2 * 22);
+  expect(d.sessions).toHaveLength(FAILURE_BUDGET_AFTER);
 });
 
 test('a session that succeeds ends the budget: the next failure is retried after the normal back-off', async () => {
   const d = noCoverageDevice();
   await intoTheBudget(d);
   d.rig.setFaults({});
-  await d.runTo(FIRST_MIDNIGHT + 9 * HOUR);
+  await d.runTo(triggerAfter(d.task.failureBudget?.nextSessionAt ?? 0) + HOUR);
   const ok = d.sessions[d.sessions.length - 1];
   expect(ok.result.ok).toBe(true);
   expect(d.task.failureBudget).toBeNull();
   expect(d.task.backoff).toEqual({ failures: 0, retryAt: null });
   expect(d.budgetEvents().some((e) => e.startsWith('off (session ok)'))).toBe(true);
 
-  // Coverage goes again: a failure is retried 30 min later although today's modem time is past the budget.
+  // Coverage goes again: a failure is retried 30 min later, with no credit to wait for.
   d.rig.setFaults({ noCoverage: true });
   d.wake((task) => task.requestSession('ftp'));
   await d.run(BACKOFF_BASE_MS + 30 * MINUTE);
@@ -243,14 +262,15 @@ test('the budget survives deep sleeps and a reboot', async () => {
   // A power cut: a fresh boot over the same settings, with no wake of its own.
   d.wake(() => undefined);
   expect(d.boots).toBe(boots + 1);
-  expect(d.task.failureBudget).toMatchObject({ since, budgetMs: BUDGET_MS });
-  expect(d.task.failureBudget?.usedTodayMs).toBeGreaterThan(BUDGET_MS);
+  const budget = d.task.failureBudget;
+  expect(budget).toMatchObject({ since, sessionMs: SESSION_MS });
+  expect(budget?.creditMs).toBeLessThan(SESSION_MS);
   const sessions = d.sessions.length;
-  await d.runTo(FIRST_MIDNIGHT);
+  await d.runTo((budget?.nextSessionAt ?? 0) - MINUTE);
   expect(d.sessions).toHaveLength(sessions);
 });
 
-test('an alarm counts against the budget: held back when it is spent, its file goes with the next session', async () => {
+test('an alarm counts against the budget: held back without credit, its file goes with the next session', async () => {
   const d = noCoverageDevice();
   await intoTheBudget(d);
   let raised: boolean | undefined;
@@ -261,7 +281,7 @@ test('an alarm counts against the budget: held back when it is spent, its file g
   expect(d.sessions).toHaveLength(sessions);
   expect(d.task.outbox.list().map((f) => f.kind)).toContain('alarm');
   d.rig.setFaults({});
-  await d.runTo(FIRST_MIDNIGHT + 9 * HOUR);
+  await d.runTo(triggerAfter(d.task.failureBudget?.nextSessionAt ?? 0) + HOUR);
   expect(d.sessions[d.sessions.length - 1].result.ok).toBe(true);
   const alarms = serverDocs(ftp, '/ALARM').filter((x) => x.name.endsWith('-alarm.bson'));
   expect(alarms.map((a) => a.doc.alarm)).toEqual([{ type: 'battery', value: 9 }]);

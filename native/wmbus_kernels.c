@@ -41,6 +41,7 @@
 #define kIdentityFromTpl (1)
 #define kIdentityLength (2)
 #define kIdentityTruncated (3)
+#define kIdentityTruncatedKnown (4)
 #define kIdentityDllOnly (1u)
 #define kIdentityEllPlaintext (2u)
 #define kIdentityBytes (8)
@@ -356,17 +357,27 @@ static int wmbus_dll_identity(const uint8_t *frame, uint8_t *out)
 	return kIdentityFromDll;
 }
 
+/* A header cut short before the TPL settles the identity: known only when the filters use the DLL's anyway. */
+static int wmbus_truncated(const uint8_t *frame, uint8_t *out, uint32_t flags)
+{
+	wmbus_dll_identity(frame, out);
+	return (flags & kIdentityDllOnly) ? kIdentityTruncatedKnown : kIdentityTruncated;
+}
+
 /*
  * protocol/wmbus/header.ts `filterIdentityCode`: walks ELL, AFL and TPL headers of a CRC-free frame
  * as parseHeader does and writes the 8-byte filter identity (M, id, version, type) into `out`, from
- * a long TPL header unless kIdentityDllOnly. Returns kIdentityFromDll / kIdentityFromTpl, or
- * kIdentityLength / kIdentityTruncated (nothing written).
+ * a long TPL header unless kIdentityDllOnly. Returns kIdentityFromDll / kIdentityFromTpl;
+ * kIdentityLength (nothing written); kIdentityTruncated (a cut header hides which identity the
+ * filters use; the DLL identity written) or kIdentityTruncatedKnown (cut past the point that settles
+ * it; that identity written).
  */
 static int wmbus_filter_identity(const uint8_t *frame, size_t length, uint8_t *out, uint32_t flags)
 {
 	size_t pos = kDllCiOffset, p, a;
 	uint8_t ci;
 	TplKind kind;
+	int complete;
 	if (length < kDllCiOffset)
 		return kIdentityLength;
 	if (pos >= length)
@@ -375,17 +386,17 @@ static int wmbus_filter_identity(const uint8_t *frame, size_t length, uint8_t *o
 	if ((ci == kCiEllV) || ((ci >= kCiEllI) && (ci <= kCiEllIV))) {
 		pos += 1 + kEllCcAccBytes;
 		if (pos > length)
-			return kIdentityTruncated;
+			return wmbus_truncated(frame, out, flags);
 		if (ci == kCiEllV)
 			return wmbus_dll_identity(frame, out);
 		if ((ci == kCiEllIII) || (ci == kCiEllIV)) {
 			pos += kAddressBytes;
 			if (pos > length)
-				return kIdentityTruncated;
+				return wmbus_truncated(frame, out, flags);
 		}
 		if ((ci == kCiEllII) || (ci == kCiEllIV)) {
 			if (pos + kSnBytes + kPayloadCrcBytes > length)
-				return kIdentityTruncated;
+				return wmbus_truncated(frame, out, flags);
 			/* EN 13757-4 §13.2.12: an encrypting ELL hides everything after its session number. */
 			if (((frame[pos + kSnBytes - 1] >> kSnEncryptionShift) != 0) && !(flags & kIdentityEllPlaintext))
 				return wmbus_dll_identity(frame, out);
@@ -398,7 +409,7 @@ static int wmbus_filter_identity(const uint8_t *frame, size_t length, uint8_t *o
 	if (ci == kCiAfl) {
 		long end = wmbus_afl_end(frame, length, pos);
 		if (end < 0)
-			return kIdentityTruncated;
+			return wmbus_truncated(frame, out, flags);
 		pos = (size_t)end;
 		if (pos >= length)
 			return wmbus_dll_identity(frame, out);
@@ -408,17 +419,21 @@ static int wmbus_filter_identity(const uint8_t *frame, size_t length, uint8_t *o
 	p = pos + 1;
 	if (kind == kTplLong) {
 		if (p + kLongTplBytes > length)
-			return kIdentityTruncated;
+			return wmbus_truncated(frame, out, flags);
 		p += kAddressBytes;
 	}
 	else if (kind != kTplShort)
 		return wmbus_dll_identity(frame, out);
-	if (p + kShortTplBytes > length)
-		return kIdentityTruncated;
-	if (((frame[p + kSecurityModeOffset] & kSecurityModeMask) == kSecurityModeWithCfgExt) && (p + kShortTplBytes + 1 > length))
-		return kIdentityTruncated;
-	if ((kind != kTplLong) || (flags & kIdentityDllOnly))
-		return wmbus_dll_identity(frame, out);
+	/* A long header passed its own check above, so only a short one (DLL identity) can fail here. */
+	if (p + kShortTplBytes > length) {
+		wmbus_dll_identity(frame, out);
+		return kIdentityTruncatedKnown;
+	}
+	complete = ((frame[p + kSecurityModeOffset] & kSecurityModeMask) != kSecurityModeWithCfgExt) || (p + kShortTplBytes + 1 <= length);
+	if ((kind != kTplLong) || (flags & kIdentityDllOnly)) {
+		wmbus_dll_identity(frame, out);
+		return complete ? kIdentityFromDll : kIdentityTruncatedKnown;
+	}
 	/* Long header address: ID (4) M (2) VER TYPE; the identity is M, ID, VER, TYPE. */
 	a = pos + 1;
 	out[0] = frame[a + kIdentityIdBytes];
@@ -426,7 +441,7 @@ static int wmbus_filter_identity(const uint8_t *frame, size_t length, uint8_t *o
 	memcpy(out + 2, frame + a, kIdentityIdBytes);
 	out[kIdentityVersionIndex] = frame[a + kIdentityVersionIndex];
 	out[kIdentityVersionIndex + 1] = frame[a + kIdentityVersionIndex + 1];
-	return kIdentityFromTpl;
+	return complete ? kIdentityFromTpl : kIdentityTruncatedKnown;
 }
 
 #ifndef WMBUS_KERNELS_NO_XS

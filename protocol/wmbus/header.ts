@@ -386,8 +386,15 @@ export type FilterIdentityResult = 'dll' | 'tpl' | HeaderError;
 export const IDENTITY_FROM_DLL = 0;
 export const IDENTITY_FROM_TPL = 1;
 export const IDENTITY_LENGTH = 2;
+/** A truncated upper header hides which identity the filters would use; `out` holds the DLL identity. */
 export const IDENTITY_TRUNCATED = 3;
-export const FILTER_IDENTITY_RESULTS: readonly FilterIdentityResult[] = freezeTable(['dll', 'tpl', 'length', 'truncated']);
+/**
+ * A truncated upper header past the point that settles the filter identity (a short TPL header, a
+ * long one missing only its configuration extension, or any header under IDENTITY_DLL_ONLY); `out`
+ * holds that identity.
+ */
+export const IDENTITY_TRUNCATED_KNOWN = 4;
+export const FILTER_IDENTITY_RESULTS: readonly FilterIdentityResult[] = freezeTable(['dll', 'tpl', 'length', 'truncated', 'truncated']);
 /** `filterIdentityCode` flags: `longHeader` false, `ellPlaintext` true. */
 export const IDENTITY_DLL_ONLY = 1;
 export const IDENTITY_ELL_PLAINTEXT = 2;
@@ -408,8 +415,9 @@ export function filterIdentity(frame: Uint8Array, out: Uint8Array, options?: Hea
 
 /**
  * `filterIdentity` as the receive path's kernel (WmbusKernels.filterIdentity, C twin in
- * native/wmbus_kernels.c): options as IDENTITY_* flags, the result as an IDENTITY_* code. RangeError
- * when `out` holds fewer than 8 bytes.
+ * native/wmbus_kernels.c): options as IDENTITY_* flags, the result as an IDENTITY_* code. `out` is
+ * written for every code but IDENTITY_LENGTH, so a frame with a malformed upper header can still be
+ * recorded under its DLL identity (tasks/radio/receive.ts). RangeError when `out` holds fewer than 8 bytes.
  */
 export function filterIdentityCode(frame: Uint8Array, out: Uint8Array, flags: number): number {
   if (out.length < IDENTITY_BYTES) throw new RangeError('filterIdentity: out holds fewer than 8 bytes');
@@ -419,14 +427,14 @@ export function filterIdentityCode(frame: Uint8Array, out: Uint8Array, flags: nu
   let ci = frame[pos];
   if (pos < length && isEll(ci)) {
     pos += 1 + ELL_CC_ACC_BYTES;
-    if (pos > length) return IDENTITY_TRUNCATED;
+    if (pos > length) return truncated(frame, out, flags);
     if (ci === CI_ELL_V) return dllIdentity(frame, out);
     if (ci === CI_ELL_III || ci === CI_ELL_IV) {
       pos += ADDRESS_BYTES;
-      if (pos > length) return IDENTITY_TRUNCATED;
+      if (pos > length) return truncated(frame, out, flags);
     }
     if (ci === CI_ELL_II || ci === CI_ELL_IV) {
-      if (pos + SN_BYTES + PAYLOAD_CRC_BYTES > length) return IDENTITY_TRUNCATED;
+      if (pos + SN_BYTES + PAYLOAD_CRC_BYTES > length) return truncated(frame, out, flags);
       // EN 13757-4 §13.2.12: an encrypting ELL hides everything after its session number.
       if (frame[pos + SN_BYTES - 1] >>> (SN_ENCRYPTION_SHIFT - 24) !== 0 && (flags & IDENTITY_ELL_PLAINTEXT) === 0) {
         return dllIdentity(frame, out);
@@ -437,7 +445,7 @@ export function filterIdentityCode(frame: Uint8Array, out: Uint8Array, flags: nu
   }
   if (pos < length && ci === CI_AFL) {
     const end = aflEnd(frame, pos);
-    if (end < 0) return IDENTITY_TRUNCATED;
+    if (end < 0) return truncated(frame, out, flags);
     pos = end;
     ci = frame[pos];
   }
@@ -445,16 +453,21 @@ export function filterIdentityCode(frame: Uint8Array, out: Uint8Array, flags: nu
   const kind = TPL_KIND_OF_CI[ci];
   let p = pos + 1;
   if (kind === 'long') {
-    if (p + LONG_TPL_BYTES > length) return IDENTITY_TRUNCATED;
+    if (p + LONG_TPL_BYTES > length) return truncated(frame, out, flags);
     p += ADDRESS_BYTES;
   } else if (kind !== 'short') {
     return dllIdentity(frame, out);
   }
-  if (p + SHORT_TPL_BYTES > length) return IDENTITY_TRUNCATED;
-  if ((frame[p + 3] & SECURITY_MODE_MASK) === SECURITY_MODE_WITH_CFG_EXT && p + SHORT_TPL_BYTES + 1 > length) {
-    return IDENTITY_TRUNCATED;
+  // A long header passed its own check above, so only a short one (DLL identity) can fail here.
+  if (p + SHORT_TPL_BYTES > length) {
+    dllIdentity(frame, out);
+    return IDENTITY_TRUNCATED_KNOWN;
   }
-  if (kind !== 'long' || (flags & IDENTITY_DLL_ONLY) !== 0) return dllIdentity(frame, out);
+  const complete = (frame[p + 3] & SECURITY_MODE_MASK) !== SECURITY_MODE_WITH_CFG_EXT || p + SHORT_TPL_BYTES + 1 <= length;
+  if (kind !== 'long' || (flags & IDENTITY_DLL_ONLY) !== 0) {
+    dllIdentity(frame, out);
+    return complete ? IDENTITY_FROM_DLL : IDENTITY_TRUNCATED_KNOWN;
+  }
   // Long header address: ID (4) M (2) VER TYPE; the identity is M, ID, VER, TYPE.
   const a = pos + 1;
   out[0] = frame[a + ID_BYTES];
@@ -465,7 +478,13 @@ export function filterIdentityCode(frame: Uint8Array, out: Uint8Array, flags: nu
   out[5] = frame[a + 3];
   out[IDENTITY_VERSION_INDEX] = frame[a + IDENTITY_VERSION_INDEX];
   out[IDENTITY_MEDIUM_INDEX] = frame[a + IDENTITY_MEDIUM_INDEX];
-  return IDENTITY_FROM_TPL;
+  return complete ? IDENTITY_FROM_TPL : IDENTITY_TRUNCATED_KNOWN;
+}
+
+/** A header cut short before the TPL settles the identity: known only when the filters use the DLL's anyway. */
+function truncated(frame: Uint8Array, out: Uint8Array, flags: number): number {
+  dllIdentity(frame, out);
+  return (flags & IDENTITY_DLL_ONLY) !== 0 ? IDENTITY_TRUNCATED_KNOWN : IDENTITY_TRUNCATED;
 }
 
 function dllIdentity(frame: Uint8Array, out: Uint8Array): number {

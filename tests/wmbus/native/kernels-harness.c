@@ -4,7 +4,7 @@
  *   crc16 HEX | ccitt HEX                  -> 4 hex digits
  *   3of6 COUNT HEX | manchester COUNT HEX  -> "ok HEX" or "bad"
  *   stripa DATABYTES HEX                   -> "ok HEX" or "bad"
- *   identity FLAGS HEX                     -> "CODE" or, with an identity, "CODE HEX"
+ *   identity FLAGS HEX                     -> "CODE HEX", or "CODE" when no identity is written
  *   probe WIDTH HASHBYTES SLOTBYTES MASK IGNORE KEYSHEX SLOTSHEX KEYHEX
  *                                          -> slot number or "fail" (slots as little-endian entries)
  * Sizes are the caller's business here; the XS bindings' checks are tested inside XS.
@@ -54,7 +54,7 @@ static void identity(const char *line)
 		return;
 	}
 	code = wmbus_filter_identity(frame, fromHex(hex, frame), out, (uint32_t)flags);
-	if (code <= kIdentityFromTpl) {
+	if (code != kIdentityLength) {
 		char prefix[8];
 		snprintf(prefix, sizeof(prefix), "%d ", code);
 		printHex(prefix, out, kIdentityBytes);

@@ -9,7 +9,7 @@ import { SimDevice } from './device';
 import { SimFlash } from './drivers/flash';
 import { SimModemPort } from './drivers/modem-port';
 import { SimSettings } from './drivers/settings';
-import { EnergyLedger } from '../drivers/power/ledger';
+import { EnergyLedger, type EnergyReport } from '../drivers/power/ledger';
 import { PACK } from '../drivers/power/model';
 import { Bg95Emulator } from './modem/bg95-emulator';
 import type { HostSockets } from './net/types';
@@ -46,6 +46,8 @@ export interface SimHost {
   attachClock?(now: () => number): void;
   /** The firmware's console lines, stamped with the device's clock (`--trace`). */
   trace?(line: string): void;
+  /** The energy used since the start of the run, at the end of each virtual day (`wmbus plan`). */
+  onDayEnd?(day: number, energy: EnergyReport): void;
 }
 
 export interface SimRun {
@@ -148,6 +150,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
   for (let day = 0; day < scenario.days; day++) {
     await world.runUntil(startMs + (day + 1) * MS_PER_DAY);
     host.print(dayLine(day, startMs, deviceCounters(device)));
+    host.onDayEnd?.(day, ledger.snapshot());
   }
   host.sockets?.closeAll();
   return { device, summary: summarize(scenario, ledger.snapshot(), deviceCounters(device), device) };

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NodeHostSockets } from '../net/host-sockets.node';
-import { runSimulation, type SimRun } from '../run';
-import { SIM_FTP_PASSWORD, SIM_FTP_USER } from '../scenario';
+import { runSimulation, type SimHost, type SimRun } from '../run';
+import { SIM_FTP_PASSWORD, SIM_FTP_USER, type Scenario } from '../scenario';
 import { startOperatorFtp } from '../servers/ftp.node';
 import { startMqttServers } from '../servers/mqtt-sim.node';
 import { startSntpServer } from '../servers/sntp.node';
@@ -18,13 +18,25 @@ export interface NodeRunResult {
   readonly lines: string[];
 }
 
+/** What a run on Node does besides the site: where it writes, what it reports. */
+export interface NodeRunOptions {
+  readonly outDir?: string;
+  readonly trace?: boolean;
+  readonly json?: boolean;
+  readonly onDayEnd?: SimHost['onDayEnd'];
+}
+
 /** `npm start`: the firmware in RUN mode at a simulated site, against real local servers. */
 export async function runOnNode(argv: string[], out: (line: string) => void): Promise<NodeRunResult> {
   const parsed = parseOptions(argv);
   if (!parsed.ok) throw new UsageError(parsed.error);
   const options = parsed.options;
   const fileJson = options.scenarioFile === undefined ? undefined : readScenarioFile(options.scenarioFile);
-  const scenario = buildScenario(fileJson, options);
+  return runScenarioOnNode(buildScenario(fileJson, options), options, out);
+}
+
+/** Runs `scenario` with the local FTP, SNTP (and, for an MQTT site, mosquitto) servers it needs. */
+export async function runScenarioOnNode(scenario: Scenario, options: NodeRunOptions, out: (line: string) => void): Promise<NodeRunResult> {
   let now = (): number => Date.parse(scenario.start);
   // First, so that a machine without mosquitto fails before anything else is started.
   const mqtt = await startMqttServers(scenario, () => now());
@@ -50,6 +62,7 @@ export async function runOnNode(argv: string[], out: (line: string) => void): Pr
       attachClock: (clock) => {
         now = clock;
       },
+      ...(options.onDayEnd !== undefined ? { onDayEnd: options.onDayEnd } : {}),
     });
     for (const line of formatSummary(run.summary)) print(line);
     if (options.outDir !== undefined) writeOutDir(options.outDir, run);

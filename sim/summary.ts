@@ -19,6 +19,8 @@ export interface SimSummary {
   readonly listeningSeconds: number;
   readonly framesHeard: number;
   readonly framesStored: number;
+  /** Of `framesStored`: frames stored raw because an upper header is malformed (counters.radio.headerErrors). */
+  readonly framesStoredHeaderKo: number;
   readonly framesUploaded: number;
   readonly crcErrors: number;
   readonly modemSessions: number;
@@ -53,6 +55,7 @@ export function summarize(scenario: Scenario, energy: EnergyReport, counters: Co
     listeningSeconds: r?.listeningSeconds ?? 0,
     framesHeard: r?.frames ?? 0,
     framesStored: r?.recorded ?? 0,
+    framesStoredHeaderKo: r?.headerErrors ?? 0,
     framesUploaded: m?.framesUploaded ?? 0,
     crcErrors: r?.crcErrors ?? 0,
     modemSessions: m?.sessions ?? 0,
@@ -73,7 +76,8 @@ export function formatSummary(s: SimSummary): string[] {
     `summary: ${s.site}, seed ${s.seed}, ${s.days} day(s), ${s.meters} meters`,
     `  radio windows run      ${s.windows} (${s.listeningSeconds} s listening)`,
     `  frames heard           ${s.framesHeard} (${s.crcErrors} CRC errors)`,
-    `  frames stored          ${s.framesStored}`,
+    // The note appears only when there is one, so a site of well-formed meters prints what it always did.
+    `  frames stored          ${s.framesStored}${s.framesStoredHeaderKo > 0 ? ` (${s.framesStoredHeaderKo} with a malformed upper header)` : ''}`,
     `  frames uploaded        ${s.framesUploaded}`,
     `  modem sessions         ${s.modemSessions} (${s.modemSessionsOk} ok, ${s.modemOnSeconds} s powered)`,
     `  boots / deep sleeps    ${s.boots} / ${s.deepSleeps}`,

@@ -16,6 +16,8 @@ export interface RadioCounters {
   filtered: number;
   duplicates: number;
   recorded: number;
+  /** Of `recorded`: frames stored raw under their DLL identity because an upper header (ELL, AFL, TPL) is cut short. */
+  headerErrors: number;
   overwritten: number;
 }
 
@@ -76,7 +78,7 @@ export interface CounterSet {
 function zeroRadio(): RadioCounters {
   return {
     windows: 0, listeningSeconds: 0, preambles: 0, syncs: 0, frames: 0, crcErrors: 0, decodeErrors: 0,
-    lengthErrors: 0, overruns: 0, timeouts: 0, filtered: 0, duplicates: 0, recorded: 0, overwritten: 0,
+    lengthErrors: 0, overruns: 0, timeouts: 0, filtered: 0, duplicates: 0, recorded: 0, headerErrors: 0, overwritten: 0,
   };
 }
 

@@ -1,6 +1,6 @@
 /** Validates decoded BSON values against the schema table and converts them to their Config form. */
 import { BsonBinary, BsonDocument, BsonValue } from '../bson/types';
-import { Check, FieldSpec, ListCheck, TextFormat } from './schema';
+import { Check, CodeSize, FieldSpec, ListCheck, TextFormat } from './schema';
 import { normalizeTrigger } from './trigger';
 import { isIpv4 } from '../net/address';
 import { ConfigError } from './types';
@@ -166,8 +166,8 @@ function checkPin(maxLength: number, value: BsonValue, field: string): Checked {
   return checkText(maxLength, undefined, String(n), field);
 }
 
-/** §4.2.2: filter codes, as one binary with the codes back to back or as an array of one-code binaries. */
-function checkCodes(size: 1 | 2, maxCount: number, value: BsonValue, field: string): Checked {
+/** §4.2.2: filter codes (or black-list identities), as one binary with the codes back to back or as an array of one-code binaries. */
+function checkCodes(size: CodeSize, maxCount: number, value: BsonValue, field: string): Checked {
   const codes: Uint8Array[] = [];
   if (value instanceof BsonBinary) {
     if (value.bytes.length % size !== 0) return fail(field, `${value.bytes.length} bytes is not a whole number of ${size}-byte codes`);

@@ -31,13 +31,16 @@ export type Check =
   | { readonly kind: 'text'; readonly maxLength: number; readonly format?: TextFormat }
   | { readonly kind: 'pin'; readonly maxLength: number }
   | { readonly kind: 'bytes'; readonly length: number }
-  | { readonly kind: 'codes'; readonly size: 1 | 2; readonly maxCount: number }
+  | { readonly kind: 'codes'; readonly size: CodeSize; readonly maxCount: number }
   | { readonly kind: 'list'; readonly item: Check; readonly minCount: number; readonly maxCount: number; readonly distinct?: boolean }
   | { readonly kind: 'oneOrList'; readonly item: Check; readonly list: ListCheck }
   | { readonly kind: 'cron' }
   | { readonly kind: 'schedule'; readonly maxCount: number; readonly data: Check; readonly dataRequired: boolean };
 
 export type ListCheck = Extract<Check, { kind: 'list' }>;
+
+/** Bytes of a filter code: a medium (1), an M-field (2) or a whole identity, M-field and A-field (8). */
+export type CodeSize = 1 | 2 | 8;
 
 /**
  * digits4: exactly four digits; phone: optional '+' then 1–16 digits; hostPort: `host[:port]`;
@@ -68,6 +71,13 @@ const BOOL: readonly BsonTypeName[] = ['bool'];
 export const MAX_TRIGGERS = 8;
 /** §4.2.2: at most 8 manufacturer codes and 8 medium codes. */
 export const MAX_FILTER_CODES = 8;
+/** Black-list entries: STG gateways hold up to 40 per filter list (peer manual, White/Black list menu). */
+export const MAX_BLACKLIST_IDS = 40;
+/** Lowest and highest `radio.minRssi` in dBm: the span a sub-GHz receiver reports. */
+export const MIN_RSSI_FLOOR_DBM = -130;
+export const MIN_RSSI_CEILING_DBM = -20;
+/** `radio.suppression` in minutes: Lansen sets it in minutes or hours; a day at most. */
+export const MAX_SUPPRESSION_MINUTES = 1440;
 /**
  * Multi-listening (§4.2.2) gives one window per mode; the manual sets no count, so it is bounded by
  * the three distinct modes.
@@ -164,6 +174,18 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = freezeTable([
   { path: 'radio.longHeader', bson: BOOL, check: { kind: 'bool' }, nullable: false, default: true, source: '§4.2.2, 9.1' },
   { path: 'radio.skipVersionField', bson: BOOL, check: { kind: 'bool' }, nullable: false, default: false, source: '§4.2.2, 9.1' },
   { path: 'radio.skipMediumField', bson: BOOL, check: { kind: 'bool' }, nullable: false, default: false, source: '§4.2.2, 9.1' },
+  {
+    path: 'radio.blackList', bson: ['binary', 'array'], check: { kind: 'codes', size: 8, maxCount: MAX_BLACKLIST_IDS },
+    nullable: true, default: [], source: `${EXT} (identities never recorded, as STG's black list; none by default)`,
+  },
+  {
+    path: 'radio.minRssi', bson: INTEGER, check: { kind: 'int', min: MIN_RSSI_FLOOR_DBM, max: MIN_RSSI_CEILING_DBM, orZero: true },
+    nullable: true, default: null, source: `${EXT} (dBm; Lansen's min install RSSI; null or 0: not used)`,
+  },
+  {
+    path: 'radio.suppression', bson: INTEGER, check: { kind: 'int', min: 1, max: MAX_SUPPRESSION_MINUTES, orZero: true },
+    nullable: false, default: 0, source: `${EXT} (minutes, Lansen's suppression timer; 0: not used)`,
+  },
 
   {
     path: 'remote.modem.mode', bson: TEXT, check: { kind: 'enum', values: [...MODEM_TECHS, 'auto'], aliases: MODEM_TECH_ALIASES },

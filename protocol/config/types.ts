@@ -81,6 +81,12 @@ export interface RadioConfig {
   skipVersionField: boolean;
   /** White-list matching ignores the medium byte of the address. */
   skipMediumField: boolean;
+  /** Identities never recorded (8 bytes each, as white-list entries, compared under the same skip flags); at most 40. */
+  blackList: Uint8Array[];
+  /** Frames received below this RSSI (dBm) are not recorded; null or 0: no minimum. */
+  minRssi: number | null;
+  /** Minutes after recording a meter during which its further frames are ignored, across windows; 0: off. */
+  suppression: number;
 }
 
 export interface ModemConfig {

@@ -117,6 +117,12 @@ export interface SupervisionWmBus {
   readonly CptRxOverrun: number;
   readonly CptRxTimeOut: number;
   readonly CptRecFrames: number;
+  /**
+   * Product extension, named as the §5.7 counters: of CptRecFrames, the frames recorded raw under
+   * their DLL identity because an upper header (ELL, AFL, TPL) is malformed. Written after
+   * CptRecFrames when given, so a file without it is the manual's.
+   */
+  readonly CptRecFramesHeaderKo?: number;
 }
 
 export interface Supervision {
@@ -213,6 +219,7 @@ export function supervisionSection(s: Supervision): BsonDocument {
       CptRxOverrun: WmBus.CptRxOverrun,
       CptRxTimeOut: WmBus.CptRxTimeOut,
       CptRecFrames: WmBus.CptRecFrames,
+      ...(WmBus.CptRecFramesHeaderKo !== undefined ? { CptRecFramesHeaderKo: WmBus.CptRecFramesHeaderKo } : {}),
     },
   };
   return section;

@@ -106,6 +106,7 @@ export function buildSupervision(s: SupervisionSources): Supervision {
       CptRxOverrun: r.overruns,
       CptRxTimeOut: r.timeouts,
       CptRecFrames: r.recorded,
+      CptRecFramesHeaderKo: r.headerErrors,
     },
   };
 }

@@ -6,6 +6,86 @@ import { PORTABLE_KERNELS, type WmbusKernels } from '../../protocol/wmbus/kernel
 export const IDENTITY_PREFIX = IDENTITY_VERSION_INDEX;
 const DEDUP_KEY_BYTES = IDENTITY_BYTES + 1;
 const M_FIELD_HIGH = 1;
+const MS_PER_SECOND = 1000;
+const SECONDS_PER_MINUTE = 60;
+/**
+ * Meters the suppression timer follows at once. Each takes 6 key bytes, two 16-bit hash slots and a
+ * 32-bit time: 14 bytes, about 7 KB for the table, allocated only while the timer is on.
+ */
+export const MAX_SUPPRESSED_METERS = 512;
+/** `sweep` rebuilds the table once it is half full. */
+const SWEEP_FILL_DIVISOR = 2;
+
+/**
+ * Lansen's suppression timer (peer manual, Timers tab): once a meter is recorded, its frames are
+ * ignored until the timer runs out, in this window and in later ones, so the table belongs to the
+ * radio task, not to a window. A meter is its M-field and id (the version and medium bytes may be
+ * masked). RAM only: after a reboot every meter's next frame is recorded, at most one extra frame
+ * per meter. With the table full, a meter it does not hold is recorded every time (never lost);
+ * `sweep` at a window start drops the meters whose timer ran out.
+ */
+export class SuppressionTable {
+  private meters: KeyTable;
+  private readonly key = new Uint8Array(IDENTITY_PREFIX);
+  private readonly recordedSec = new Uint32Array(MAX_SUPPRESSED_METERS);
+
+  constructor(
+    readonly minutes: number,
+    private readonly probe = PORTABLE_KERNELS.probeKeys,
+  ) {
+    this.meters = this.emptyTable();
+  }
+
+  /** Meters held. */
+  get size(): number {
+    return this.meters.size;
+  }
+
+  /** True when the meter may be recorded at `atMs`, and then starts its timer. Allocates nothing. */
+  admit(identity: Uint8Array, atMs: number): boolean {
+    const now = Math.floor(atMs / MS_PER_SECOND);
+    const i = this.meters.find(identity);
+    if (i >= 0) {
+      if (now - this.recordedSec[i] < this.seconds()) return false;
+      this.recordedSec[i] = now;
+      return true;
+    }
+    if (this.meters.size < MAX_SUPPRESSED_METERS) {
+      // Copied into a key of the table's width: a subarray view would allocate.
+      const key = this.key;
+      for (let k = 0; k < IDENTITY_PREFIX; k++) key[k] = identity[k];
+      this.recordedSec[this.meters.size] = now;
+      this.meters.add(key);
+    }
+    return true;
+  }
+
+  /** At a window start: forgets the meters whose timer has run out at `nowMs` once the table is half full (a new table). */
+  sweep(nowMs: number): void {
+    const old = this.meters;
+    // An expired meter in the table does no harm (`admit` compares times); only room matters.
+    if (old.size < MAX_SUPPRESSED_METERS / SWEEP_FILL_DIVISOR) return;
+    const now = Math.floor(nowMs / MS_PER_SECOND);
+    let kept = 0;
+    for (let i = 0; i < old.size; i++) if (now - this.recordedSec[i] < this.seconds()) kept++;
+    if (kept === old.size) return;
+    this.meters = this.emptyTable();
+    for (let i = 0; i < old.size; i++) {
+      const at = this.recordedSec[i];
+      if (now - at >= this.seconds()) continue;
+      this.recordedSec[this.meters.size] = at;
+      this.meters.add(old.at(i));
+    }
+  }
+
+  private seconds(): number {
+    return this.minutes * SECONDS_PER_MINUTE;
+  }
+
+  private emptyTable(): KeyTable {
+    return new KeyTable(IDENTITY_PREFIX, IDENTITY_PREFIX, MAX_SUPPRESSED_METERS, this.probe);
+  }
+}
 
 export interface RecordingRules {
   /** Allowed M-fields, 2 bytes as on air; empty = all (§4.2.2 manufFilter). */
@@ -17,9 +97,20 @@ export interface RecordingRules {
   readonly mask: IdentityMask;
   /** The board's native kernels (their key-table probe, for the dedup set); the portable ones when absent. */
   readonly kernels?: WmbusKernels;
+  /** Identities never recorded (`whitelistTable` of `radio.blackList`), under the same mask; absent or empty = none. */
+  readonly blacklist?: KeyTable;
+  /** `radio.minRssi`: frames heard below it (dBm) are not recorded; absent = no minimum. */
+  readonly minRssiDbm?: number;
+  /** `radio.suppression`: the radio task's table, kept across windows; absent = off. */
+  readonly suppression?: SuppressionTable;
 }
 
-export type Verdict = 'record' | 'manufacturer' | 'medium' | 'whitelist' | 'duplicate';
+export type Verdict = 'record' | 'rssi' | 'manufacturer' | 'medium' | 'blacklist' | 'whitelist' | 'duplicate' | 'suppressed';
+
+/** Whether a filter that picks meters by identity is on: without one, any identity records the same. */
+export function identityFiltersActive(rules: RecordingRules): boolean {
+  return rules.manufFilter.length > 0 || rules.mediumFilter.length > 0 || rules.whitelist.size > 0 || (rules.blacklist?.size ?? 0) > 0;
+}
 
 /**
  * The white list as the filter looks it up: the packed identities (8 bytes each) indexed in place,
@@ -48,18 +139,35 @@ export class WindowFilter {
   private readonly ignore: number;
   private seen: KeyTable | undefined;
   private heardCount = 0;
+  /** `identityFiltersActive` of the rules: whether a frame whose filter identity is unknown can be judged. */
+  readonly identityFiltered: boolean;
 
   constructor(private readonly rules: RecordingRules) {
+    this.identityFiltered = identityFiltersActive(rules);
     this.firstSize = new Uint16Array(rules.whitelist.size);
     this.ignore =
       (rules.mask.skipVersionField === true ? 1 << IDENTITY_VERSION_INDEX : 0) |
       (rules.mask.skipMediumField === true ? 1 << IDENTITY_MEDIUM_INDEX : 0);
   }
 
-  judge(identity: Uint8Array, frameLength: number): Verdict {
+  /**
+   * The verdict on one frame. `rssiDbm` is read only with a minimum RSSI, `atMs` only with the
+   * suppression timer. A meter the timer suppresses still counts as heard for `allWhitelistedHeard`.
+   */
+  judge(identity: Uint8Array, frameLength: number, rssiDbm = 0, atMs = 0): Verdict {
     const r = this.rules;
+    if (r.minRssiDbm !== undefined && rssiDbm < r.minRssiDbm) return 'rssi';
     if (r.manufFilter.length > 0 && !this.manufacturerAllowed(identity)) return 'manufacturer';
     if (r.mediumFilter.length > 0 && !r.mediumFilter.includes(identity[IDENTITY_MEDIUM_INDEX])) return 'medium';
+    if (r.blacklist !== undefined && r.blacklist.size > 0 && r.blacklist.find(identity, this.ignore) >= 0) return 'blacklist';
+    const verdict = this.listed(identity, frameLength);
+    if (verdict === 'record' && r.suppression !== undefined && !r.suppression.admit(identity, atMs)) return 'suppressed';
+    return verdict;
+  }
+
+  /** The white list and the per-window dedup (§4.2.2.1, §3.1.2.1). */
+  private listed(identity: Uint8Array, frameLength: number): Verdict {
+    const r = this.rules;
     if (this.firstSize.length === 0) return this.firstOfSize(identity, frameLength) ? 'record' : 'duplicate';
     const listed = r.whitelist.find(identity, this.ignore);
     if (listed < 0) return 'whitelist';

@@ -1,5 +1,5 @@
 import { MAX_ON_AIR_BYTES } from '../../protocol/wmbus/blocks';
-import { IDENTITY_FROM_TPL, identityFlags } from '../../protocol/wmbus/header';
+import { IDENTITY_FROM_TPL, IDENTITY_LENGTH, IDENTITY_TRUNCATED, identityFlags } from '../../protocol/wmbus/header';
 import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
 import { PORTABLE_KERNELS, type WmbusKernels } from '../../protocol/wmbus/kernels';
 import { decodePhy, errorClass } from '../../protocol/wmbus/phy';
@@ -31,7 +31,8 @@ export interface ReceiveSettings {
 
 /**
  * The per-packet work of one listening window, run in the driver's packet callback: chip stream →
- * CRC-checked frame → filter identity → recording rules → frame store, with the §5.7 counters.
+ * CRC-checked frame → filter identity → recording rules → frame store, with the §5.7 counters
+ * (a suppressed repeat counts as a duplicate; a minimum-RSSI or black-list refusal as filtered).
  * Everything it needs per packet (decode buffer, identity, options) is made once per window, so a
  * packet allocates only the frame it keeps and the record handed to the store.
  */
@@ -80,13 +81,17 @@ export class ReceivePath {
       return false;
     }
     const frame = decoded.frame;
-    // Codes past IDENTITY_FROM_TPL say why there is no identity: a frame too short or a truncated header.
-    if (this.kernels.filterIdentity(frame, this.identity, this.identityFlags) > IDENTITY_FROM_TPL) {
+    const code = this.kernels.filterIdentity(frame, this.identity, this.identityFlags);
+    // A transparent concentrator forwards every CRC-valid frame: one whose upper header is cut short
+    // is stored raw under the identity the kernel found, unless that identity is not the one the
+    // active filters would judge (a cut long TPL header with longHeader on). docs/configuration.md.
+    const headerError = code > IDENTITY_FROM_TPL;
+    if (code === IDENTITY_LENGTH || (code === IDENTITY_TRUNCATED && this.filter.identityFiltered)) {
       c.decodeErrors++;
       return false;
     }
-    const verdict = this.filter.judge(this.identity, frame.length);
-    if (verdict === 'duplicate') {
+    const verdict = this.filter.judge(this.identity, frame.length, rssiDbm, atMs);
+    if (verdict === 'duplicate' || verdict === 'suppressed') {
       c.duplicates++;
       return false;
     }
@@ -96,6 +101,7 @@ export class ReceivePath {
     }
     this.sink.append({ time: Math.floor(atMs / MS_PER_SECOND), rssi: Math.round(rssiDbm), frame });
     c.recorded++;
+    if (headerError) c.headerErrors++;
     this.recorded++;
     this.recordedBytes += frame.length;
     return true;

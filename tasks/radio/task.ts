@@ -8,7 +8,8 @@ import type { Counters } from '../counters';
 import { KEY } from '../settings-keys';
 import type { Task, TaskHost } from '../types';
 import type { WhitelistStore } from '../whitelist-store';
-import { WindowFilter, whitelistTable } from './filter';
+import { SuppressionTable, WindowFilter, whitelistTable } from './filter';
+import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
 import { ReceivePath, type FrameSink } from './receive';
 import { freezeTable } from '../../protocol/freeze';
 
@@ -59,6 +60,13 @@ const MIN_PREPARE_BYTES = 16 * 1024;
 const PREPARE_MARGIN_PERCENT = 125;
 const PERCENT = 100;
 
+/** Identities back to back, as the white list is packed, for `whitelistTable`. */
+function packIdentities(ids: readonly Uint8Array[]): Uint8Array {
+  const packed = new Uint8Array(ids.length * IDENTITY_BYTES);
+  for (let i = 0; i < ids.length; i++) packed.set(ids[i], i * IDENTITY_BYTES);
+  return packed;
+}
+
 /** Windows of one trigger: one per configured mode, with the trigger's or the radio's durations (§4.2.5.1.1). */
 export function windowPlan(config: Config, triggerIndex: number): WindowPlan[] {
   const modes = Array.isArray(config.radio.mode) ? config.radio.mode : [config.radio.mode];
@@ -89,6 +97,8 @@ export class RadioTask implements Task {
   private windowStart = 0;
   private closedEarly = false;
   private waitingForSlot = false;
+  /** `radio.suppression`'s per-meter times: kept from window to window, in RAM only (see SuppressionTable). */
+  private suppression: SuppressionTable | undefined;
 
   constructor(
     private readonly board: Board,
@@ -167,6 +177,9 @@ export class RadioTask implements Task {
       whitelist: wl,
       mask,
       kernels: this.board.wmbusKernels,
+      blacklist: cfg.blackList.length > 0 ? whitelistTable(packIdentities(cfg.blackList), this.board.wmbusKernels) : undefined,
+      minRssiDbm: cfg.minRssi === null || cfg.minRssi === 0 ? undefined : cfg.minRssi,
+      suppression: this.suppressionFor(cfg.suppression, now),
     });
     const phy = PHY_OF_MODE[w.mode];
     const settings = {
@@ -188,6 +201,17 @@ export class RadioTask implements Task {
   }
 
   private currentMode: RadioMode = 2;
+
+  /** The suppression table for `minutes` (0: none), swept of meters whose timer ran out; a new length starts afresh. */
+  private suppressionFor(minutes: number, now: number): SuppressionTable | undefined {
+    if (minutes === 0) {
+      this.suppression = undefined;
+      return undefined;
+    }
+    if (this.suppression?.minutes !== minutes) this.suppression = new SuppressionTable(minutes, this.board.wmbusKernels?.probeKeys);
+    else this.suppression.sweep(now);
+    return this.suppression;
+  }
 
   private handlers(phy: RadioPhy): RadioReceiveHandlers {
     const c = this.counters.value.radio;

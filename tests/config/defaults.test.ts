@@ -66,6 +66,9 @@ const EXTENSION_DEFAULTS: [string, unknown][] = [
   ['remote.mqtt.cleanSession', false],
   ['remote.transport', 'ftp'],
   ['security.tlsVerify', 'auto'],
+  ['radio.blackList', []],
+  ['radio.minRssi', null],
+  ['radio.suppression', 0],
 ];
 
 describe('defaults (appendix 9.1)', () => {

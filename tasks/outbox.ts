@@ -40,6 +40,12 @@ export const OUTBOX_SENT_PREFIX = 'outs-';
 export const OUTBOX_STATE_KEY = 'outbox';
 /** Default size limit of one data file: fits the RAM an upload needs on the ESP32 with margin. */
 export const DEFAULT_MAX_DATA_FILE_BYTES = 16 * 1024;
+/**
+ * FileStore bytes data files leave free: room for the small files a session adds after its data
+ * (ACKs of the INBOX commands, alarms, the configuration copy). The records that do not fit stay
+ * in the frame store and become data files once the uploaded ones are deleted.
+ */
+export const DATA_RESERVE_BYTES = 16 * 1024;
 /** Records read from the frame store per split: bounds RAM whatever the backlog. */
 const PREPARE_BATCH_RECORDS = 256;
 const MS_PER_SECOND = 1000;
@@ -68,8 +74,13 @@ export type AddResult = { readonly ok: true; readonly file: OutboxFile } | { rea
 export interface PrepareResult {
   readonly files: number;
   readonly frames: number;
-  /** Why preparing stopped before every pending record had a file (store full, bad key…). */
+  /** Why preparing stopped before every pending record had a file (bad key, a write that failed…). */
   readonly error?: string;
+  /**
+   * Records are left without a file because the FileStore is full to DATA_RESERVE_BYTES: not an
+   * error, they stay in the frame store; prepare again once uploaded files are deleted.
+   */
+  readonly more?: boolean;
 }
 
 export interface OutboxOptions {
@@ -81,6 +92,14 @@ export interface OutboxOptions {
   readonly settings?: Settings;
   /** The board's AES for encrypted files; the portable one when absent. */
   readonly cipher?: BlockCipher;
+  /**
+   * The frame store the data files copy: a file of another kind that finds no room may push out
+   * data files whose records the store still holds (they are prepared again later). Without it
+   * nothing is pushed out.
+   */
+  readonly frames?: FrameSource;
+  /** A file could not be written and is not queued (no room even after pushing data out, a bad key): its name and why. */
+  readonly onDropped?: (error: string) => void;
 }
 
 type LastSeconds = Partial<Record<OutboxKind, number>>;
@@ -113,6 +132,8 @@ export class Outbox {
   private readonly security: () => SecurityConfig;
   private readonly settings: Settings | undefined;
   private readonly cipher: BlockCipher | undefined;
+  private readonly frames: FrameSource | undefined;
+  private readonly onDropped: ((error: string) => void) | undefined;
   private last: LastSeconds;
 
   constructor(private readonly files: FileStore, options: OutboxOptions) {
@@ -121,6 +142,8 @@ export class Outbox {
     this.security = options.security;
     this.settings = options.settings;
     this.cipher = options.cipher;
+    this.frames = options.frames;
+    this.onDropped = options.onDropped;
     this.last = this.loadLast();
   }
 
@@ -160,14 +183,44 @@ export class Outbox {
     const timeSec = this.allocate(kind);
     const header: FileHeader = { uid: this.uid, source, timeSec };
     const encoded = this.encode(build(header), kind, timeSec);
-    if (!encoded.ok) return encoded;
+    if (!encoded.ok) return this.dropped(encoded.error);
     const id = OUTBOX_PREFIX + encoded.name;
     try {
       this.files.write(id, encoded.bytes);
-    } catch (e) {
-      return { ok: false, error: `${encoded.name}: ${errorText(e)}` };
+    } catch (first) {
+      // Room taken by data files the frame store can make again: they wait, this file goes now.
+      if (!this.pushOutData(encoded.bytes.length)) return this.dropped(`${encoded.name}: ${errorText(first)}`);
+      try {
+        this.files.write(id, encoded.bytes);
+      } catch (e) {
+        return this.dropped(`${encoded.name}: ${errorText(e)}`);
+      }
     }
     return { ok: true, file: fileOf(id, encoded.name) as OutboxFile };
+  }
+
+  private dropped(error: string): AddResult {
+    this.onDropped?.(error);
+    return { ok: false, error };
+  }
+
+  /**
+   * Deletes undelivered data files, newest first, until `bytes` fit: only those whose records
+   * are all still in the frame store (at or past its cursor), so none is lost, and newest first so
+   * the files left still end where the next preparation starts. True when anything went.
+   */
+  private pushOutData(bytes: number): boolean {
+    const store = this.frames;
+    if (store === undefined) return false;
+    const cursor = store.pending(0).cursor;
+    const entries = this.dataEntries().sort((a, b) => b.from - a.from);
+    let any = false;
+    for (const e of entries) {
+      if (this.files.free() >= bytes + DATA_RESERVE_BYTES || e.from < cursor) break;
+      this.files.delete(e.id);
+      any = true;
+    }
+    return any;
   }
 
   /** §5.4 alarm file. */
@@ -188,7 +241,8 @@ export class Outbox {
   /**
    * Turns the frame store's records not yet in a data file into data files (§5.3) of at most
    * `maxFileBytes` each (the ciphertext size when encrypting). Each file remembers the store
-   * cursor it covers. Also drops files the store's cursor shows delivered.
+   * cursor it covers. Also drops files the store's cursor shows delivered. Stops with `more` where
+   * a file would leave less than DATA_RESERVE_BYTES free: the rest waits in the frame store.
    */
   prepareData(store: FrameSource, maxFileBytes: number, source: FileSource): PrepareResult {
     const committed = this.settle(store);
@@ -220,6 +274,7 @@ export class Outbox {
       const keepFrom = ranges[ranges.length - 1].end;
       for (const r of ranges) {
         const written = this.writeData(batch.slice(r.start, r.end), records.slice(r.start, r.end), source);
+        if (written.full) return { files, frames, more: true };
         if (!written.ok) return { files, frames, error: written.error };
         files++;
         frames += r.end - r.start;
@@ -282,11 +337,16 @@ export class Outbox {
     this.settings?.delete(OUTBOX_STATE_KEY);
   }
 
-  private writeData(stored: readonly StoredFrame[], records: readonly DataRecord[], source: FileSource): { ok: true } | { ok: false; error: string } {
+  private writeData(
+    stored: readonly StoredFrame[],
+    records: readonly DataRecord[],
+    source: FileSource,
+  ): { ok: true; full?: undefined } | { ok: false; full: true } | { ok: false; full?: undefined; error: string } {
     const timeSec = this.allocate('data');
     const doc = buildDataDocument({ uid: this.uid, source, timeSec }, records);
     const encoded = this.encode(doc, 'data', timeSec);
     if (!encoded.ok) return encoded;
+    if (this.files.free() < encoded.bytes.length + DATA_RESERVE_BYTES) return { ok: false, full: true };
     const from = stored[0].serial;
     const to = stored[stored.length - 1].serial + 1;
     try {

@@ -58,6 +58,8 @@ export interface MqttPhaseOptions {
   readonly stage: <T>(step: SessionStep, limitMs: number, work: () => Promise<T>, abort?: () => void) => Promise<T>;
   /** After commands ran: queue the configuration copy when it changed. */
   readonly afterCommands: () => void;
+  /** Data files for stored records the FileStore had no room for before; true when it made any (UploadSession.refillData). */
+  readonly refill?: () => boolean;
   readonly trace: (line: string) => void;
 }
 
@@ -125,6 +127,8 @@ export class MqttPhase {
       if (attempt === 1) this.trace(`connected to ${this.mqtt.addr ?? ''} as ${this.clientId()}`);
       await this.publishStatus(client);
       await this.publishFiles(client);
+      // Each pass deletes the files it delivered: the room goes to the next of the backlog, oldest first.
+      while (this.o.refill?.() === true) await this.publishFiles(client);
       if (this.payloads.frame !== undefined) await this.publishFrames(client, this.payloads.frame);
       // Subscribed before it says it is ready: a head-end answering the ready packet at once is heard.
       if (this.mqtt.listen > 0) await this.subscribe(client);

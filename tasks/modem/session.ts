@@ -191,6 +191,10 @@ export class UploadSession {
   private ftpAttempts = 0;
   private retreed = false;
   private restart = false;
+  /** The trigger asked for data and frames go in data files: prepare more after each upload pass. */
+  private drainData = false;
+  /** Where the session stood when supervisionClean ran in it: `finish` counts only what came after. */
+  private sinceClean: { atMs: number; files: number; frames: number; sent: number; received: number } | undefined;
   private readonly runner: CommandRunner;
 
   constructor(private readonly o: UploadSessionOptions, private readonly request: SessionRequest) {
@@ -226,6 +230,11 @@ export class UploadSession {
         // (the §5.6 table's upload of the configuration to the server happens at every change, §5.1).
         // Acknowledged ok, so the commands after it still run. Over MQTT it keeps sending the copy.
         configGet: (ctx: CommandContext): MaybePromise<EffectResult> => (ctx.source === 'ftp' ? { ok: true, data: CONFIG_GET_OVER_FTP } : effects.configGet(ctx)),
+        supervisionClean: (ctx: CommandContext): MaybePromise<EffectResult> => {
+          const result = effects.supervisionClean(ctx);
+          this.countersCleaned();
+          return result;
+        },
       },
     });
   }
@@ -333,19 +342,31 @@ export class UploadSession {
     this.o.counters.save();
   }
 
-  /** Files this session adds: data, supervision and log per the trigger's bits, the configuration copy when it changed. */
+  /** Files this session adds: supervision, log and data per the trigger's bits, the configuration copy when it changed. */
   private prepare(config: Config): void {
-    const o = this.o;
     const source = this.request.source;
     // Over MQTT in the lansen and json formats each frame is its own message: no data file.
     const framesAsMessages = config.remote.transport !== 'ftp' && config.remote.mqtt.format !== 'bson';
-    if ((this.request.bits & FTP_UPLOAD_DATA) !== 0 && !framesAsMessages) {
-      const r = o.outbox.prepareData(o.frames, o.maxDataFileBytes ?? DEFAULT_MAX_DATA_FILE_BYTES, source);
-      if (r.error !== undefined) this.trace(`data files: ${r.error}`);
-    }
+    // Supervision and log first: a backlog of data files never takes their room (data that does
+    // not fit waits in the frame store, docs/upload-session.md).
     if ((this.request.bits & FTP_UPLOAD_SUPERVISION) !== 0) this.noteFailure(this.queueSupervision(source));
     if ((this.request.bits & FTP_UPLOAD_LOG) !== 0) this.noteFailure(this.queueLog(source));
     this.queueConfigCopy();
+    this.drainData = (this.request.bits & FTP_UPLOAD_DATA) !== 0 && !framesAsMessages;
+    this.refillData();
+  }
+
+  /**
+   * Data files for the stored records not in one yet, as many as the FileStore takes; true when it
+   * made any. Called again after each upload pass, once the delivered files are deleted, so a
+   * backlog larger than the file partition goes in one session, oldest first.
+   */
+  private refillData(): boolean {
+    const o = this.o;
+    if (!this.drainData || this.aborted !== undefined) return false;
+    const r = o.outbox.prepareData(o.frames, o.maxDataFileBytes ?? DEFAULT_MAX_DATA_FILE_BYTES, this.request.source);
+    if (r.error !== undefined) this.trace(`data files: ${r.error}`);
+    return r.files > 0;
   }
 
   /** §5.1: a changed configuration goes to /CONFIG; queued in the outbox it is as good as sent. */
@@ -396,6 +417,7 @@ export class UploadSession {
         decode: (bytes, encrypted) => this.decode(bytes, encrypted),
         stage: (step, limitMs, work, abort) => this.stage(step, limitMs, work, abort),
         afterCommands: () => this.queueConfigCopy(),
+        refill: () => this.refillData(),
         trace: (line) => this.trace(line),
       });
       this.mqtt = phase;
@@ -407,6 +429,7 @@ export class UploadSession {
         this.trace(`mqtt attempt ${attempt} failed in ${this.current}: ${message(e)}; reconnecting`);
       } finally {
         const c = phase.counts;
+        this.mqtt = undefined;
         this.filesUploaded += c.files;
         this.framesUploaded += c.frames;
         this.framesResent += c.resent;
@@ -471,8 +494,14 @@ export class UploadSession {
     this.o.tree.set(key);
   }
 
-  /** Every outbox file, in order; each is renamed into place before its local copy goes. */
+  /** Every outbox file, in order, then the data files the room they freed lets the store fill, until the backlog is gone. */
   private async uploadOutbox(ftp: FtpClient, config: Config): Promise<void> {
+    do await this.uploadListed(ftp, config);
+    while (this.refillData());
+  }
+
+  /** The outbox files as listed now; each is renamed into place before its local copy goes. */
+  private async uploadListed(ftp: FtpClient, config: Config): Promise<void> {
     const o = this.o;
     const root = serverRoot(config.remote.ftp.dir);
     for (const file of o.outbox.list()) {
@@ -765,18 +794,38 @@ export class UploadSession {
     }
   }
 
+  /**
+   * §5.6.10 supervisionClean ran in this session: the counters restart from here, so `finish` adds
+   * only what follows. The running session, started before and ending after, is the first of the
+   * new count, so sessionsOk + sessionsFailed never exceeds sessions.
+   */
+  private countersCleaned(): void {
+    const bytes = this.network?.count ?? { sent: 0, received: 0 };
+    const inPhase = this.mqtt?.counts;
+    this.sinceClean = {
+      atMs: this.o.clock.now(),
+      files: this.filesUploaded + (inPhase?.files ?? 0),
+      frames: this.framesUploaded + (inPhase?.frames ?? 0),
+      sent: bytes.sent,
+      received: bytes.received,
+    };
+    this.o.counters.value.modem.sessions = 1;
+    this.o.counters.save();
+  }
+
   private finish(failure: { step: SessionStep; error: unknown } | undefined, modemOnMs: number): SessionResult {
     const o = this.o;
     const c = o.counters.value;
     const nowSec = Math.floor(o.clock.now() / MS_PER_SECOND);
-    const onSeconds = Math.round(modemOnMs / MS_PER_SECOND);
     const bytes = this.network?.count ?? { sent: 0, received: 0 };
+    const since = this.sinceClean ?? { atMs: o.clock.now() - modemOnMs, files: 0, frames: 0, sent: 0, received: 0 };
+    const onSeconds = Math.round(Math.min(modemOnMs, o.clock.now() - since.atMs) / MS_PER_SECOND);
     c.modem.onSeconds += onSeconds;
     c.uptime.modem += onSeconds;
-    c.modem.bytesSent += bytes.sent;
-    c.modem.bytesReceived += bytes.received;
-    c.modem.filesUploaded += this.filesUploaded;
-    c.modem.framesUploaded += this.framesUploaded;
+    c.modem.bytesSent += bytes.sent - since.sent;
+    c.modem.bytesReceived += bytes.received - since.received;
+    c.modem.filesUploaded += this.filesUploaded - since.files;
+    c.modem.framesUploaded += this.framesUploaded - since.frames;
     let retry: RetryAdvice = 'none';
     if (failure === undefined) {
       c.modem.sessionsOk++;

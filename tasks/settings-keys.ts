@@ -8,6 +8,8 @@ export const KEY = freezeTable({
   whitelist: 'wl',
   counters: 'ctr',
   radioState: 'radio',
+  /** tasks/radio/filter.ts SuppressionTable.save: the running suppression timers. */
+  radioSuppression: 'radioSup',
   modemState: 'modem',
   monitorState: 'mon',
   localState: 'local',

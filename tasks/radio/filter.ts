@@ -10,30 +10,38 @@ const MS_PER_SECOND = 1000;
 const SECONDS_PER_MINUTE = 60;
 /**
  * Meters the suppression timer follows at once. Each takes 6 key bytes, two 16-bit hash slots and a
- * 32-bit time: 14 bytes, about 7 KB for the table, allocated only while the timer is on.
+ * 32-bit time: 14 bytes, about 7 KB of RAM, allocated only while the timer is on; saved, 10 bytes.
  */
 export const MAX_SUPPRESSED_METERS = 512;
 /** `sweep` rebuilds the table once it is half full. */
 const SWEEP_FILL_DIVISOR = 2;
+/** A saved meter: its M-field and id, then the UTC second it was last recorded (uint32, little-endian). */
+const SAVED_TIME_BYTES = 4;
+const SAVED_ENTRY_BYTES = IDENTITY_PREFIX + SAVED_TIME_BYTES;
+const BYTE_BITS = 8;
 
 /**
  * Lansen's suppression timer (peer manual, Timers tab): once a meter is recorded, its frames are
  * ignored until the timer runs out, in this window and in later ones, so the table belongs to the
  * radio task, not to a window. A meter is its M-field and id (the version and medium bytes may be
- * masked). RAM only: after a reboot every meter's next frame is recorded, at most one extra frame
- * per meter. With the table full, a meter it does not hold is recorded every time (never lost);
- * `sweep` at a window start drops the meters whose timer ran out.
+ * masked). The box deep-sleeps (a reboot) between windows, so the task saves the running timers
+ * (`save`) at each window end and a new table starts from them; a window cut by a reset loses only
+ * its own entries (those meters may be recorded once more). With the table full, a meter it does not
+ * hold is recorded every time: the timer never loses a frame it was not asked to.
  */
 export class SuppressionTable {
   private meters: KeyTable;
   private readonly key = new Uint8Array(IDENTITY_PREFIX);
   private readonly recordedSec = new Uint32Array(MAX_SUPPRESSED_METERS);
 
+  /** `saved`: what `save` returned; entries past the table's room are left out. */
   constructor(
-    readonly minutes: number,
+    public minutes: number,
     private readonly probe = PORTABLE_KERNELS.probeKeys,
+    saved?: Uint8Array,
   ) {
     this.meters = this.emptyTable();
+    if (saved !== undefined) this.load(saved);
   }
 
   /** Meters held. */
@@ -46,7 +54,7 @@ export class SuppressionTable {
     const now = Math.floor(atMs / MS_PER_SECOND);
     const i = this.meters.find(identity);
     if (i >= 0) {
-      if (now - this.recordedSec[i] < this.seconds()) return false;
+      if (this.running(i, now)) return false;
       this.recordedSec[i] = now;
       return true;
     }
@@ -60,26 +68,41 @@ export class SuppressionTable {
     return true;
   }
 
-  /** At a window start: forgets the meters whose timer has run out at `nowMs` once the table is half full (a new table). */
-  sweep(nowMs: number): void {
-    const old = this.meters;
-    // An expired meter in the table does no harm (`admit` compares times); only room matters.
-    if (old.size < MAX_SUPPRESSED_METERS / SWEEP_FILL_DIVISOR) return;
+  /** The meters whose timer still runs at `nowMs`, packed for the settings store. */
+  save(nowMs: number): Uint8Array {
     const now = Math.floor(nowMs / MS_PER_SECOND);
     let kept = 0;
-    for (let i = 0; i < old.size; i++) if (now - this.recordedSec[i] < this.seconds()) kept++;
-    if (kept === old.size) return;
+    for (let i = 0; i < this.meters.size; i++) if (this.running(i, now)) kept++;
+    const out = new Uint8Array(kept * SAVED_ENTRY_BYTES);
+    for (let i = 0, o = 0; i < this.meters.size; i++) {
+      if (!this.running(i, now)) continue;
+      out.set(this.meters.at(i), o);
+      for (let b = 0; b < SAVED_TIME_BYTES; b++) out[o + IDENTITY_PREFIX + b] = (this.recordedSec[i] >>> (b * BYTE_BITS)) & 0xff;
+      o += SAVED_ENTRY_BYTES;
+    }
+    return out;
+  }
+
+  /** At a window start: once the table is half full, forgets the meters whose timer has run out (a new table). */
+  sweep(nowMs: number): void {
+    // An expired meter in the table does no harm (`admit` compares times); only room matters.
+    if (this.meters.size >= MAX_SUPPRESSED_METERS / SWEEP_FILL_DIVISOR) this.load(this.save(nowMs));
+  }
+
+  private load(saved: Uint8Array): void {
     this.meters = this.emptyTable();
-    for (let i = 0; i < old.size; i++) {
-      const at = this.recordedSec[i];
-      if (now - at >= this.seconds()) continue;
+    const count = Math.min(Math.floor(saved.length / SAVED_ENTRY_BYTES), MAX_SUPPRESSED_METERS);
+    for (let i = 0, o = 0; i < count; i++, o += SAVED_ENTRY_BYTES) {
+      let at = 0;
+      for (let b = SAVED_TIME_BYTES - 1; b >= 0; b--) at = at * (1 << BYTE_BITS) + saved[o + IDENTITY_PREFIX + b];
+      // A meter saved twice keeps its first time: the slot is written before `add`, which skips a repeat.
       this.recordedSec[this.meters.size] = at;
-      this.meters.add(old.at(i));
+      this.meters.add(saved.subarray(o, o + IDENTITY_PREFIX));
     }
   }
 
-  private seconds(): number {
-    return this.minutes * SECONDS_PER_MINUTE;
+  private running(i: number, nowSec: number): boolean {
+    return nowSec - this.recordedSec[i] < this.minutes * SECONDS_PER_MINUTE;
   }
 
   private emptyTable(): KeyTable {

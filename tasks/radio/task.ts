@@ -202,14 +202,24 @@ export class RadioTask implements Task {
 
   private currentMode: RadioMode = 2;
 
-  /** The suppression table for `minutes` (0: none), swept of meters whose timer ran out; a new length starts afresh. */
+  /**
+   * The suppression table for `minutes` (0: none): the one of the last window, or after a boot the
+   * timers saved at the last window end. Turning the timer off forgets them.
+   */
   private suppressionFor(minutes: number, now: number): SuppressionTable | undefined {
+    const settings = this.board.settings;
     if (minutes === 0) {
       this.suppression = undefined;
+      if (settings.get(KEY.radioSuppression) !== undefined) settings.delete(KEY.radioSuppression);
       return undefined;
     }
-    if (this.suppression?.minutes !== minutes) this.suppression = new SuppressionTable(minutes, this.board.wmbusKernels?.probeKeys);
-    else this.suppression.sweep(now);
+    if (this.suppression === undefined) {
+      const saved = settings.get(KEY.radioSuppression);
+      this.suppression = new SuppressionTable(minutes, this.board.wmbusKernels?.probeKeys, saved instanceof Uint8Array ? saved : undefined);
+    } else {
+      this.suppression.minutes = minutes;
+      this.suppression.sweep(now);
+    }
     return this.suppression;
   }
 
@@ -247,6 +257,8 @@ export class RadioTask implements Task {
     this.windowEnd = Infinity;
     this.state.lastBytes = receive.recordedBytes;
     this.save();
+    // The box deep-sleeps (a reboot) before the next window: the running timers go to the settings store.
+    if (this.suppression !== undefined) this.board.settings.set(KEY.radioSuppression, this.suppression.save(now));
     this.counters.save();
     this.hooks.onWindowEnd({
       mode: MODE_NAME[this.currentMode],

@@ -6,7 +6,7 @@ import { ConfigStore } from '../tasks/config-store';
 import type { CounterSet } from '../tasks/counters';
 import { KEY } from '../tasks/settings-keys';
 import { SimDevice } from './device';
-import { SimFlash } from './drivers/flash';
+import { PowerCutError, SimFlash } from './drivers/flash';
 import { SimModemPort } from './drivers/modem-port';
 import { SimSettings } from './drivers/settings';
 import { EnergyLedger, type EnergyReport } from '../drivers/power/ledger';
@@ -30,7 +30,7 @@ const SIM_NTP_HOST = 'ntp.sim';
 const LOOPBACK = '127.0.0.1';
 
 /** Derivation labels: each random stream of a run comes from the seed and its own label. */
-const RANDOM_STREAM = { population: 1, modem: 2 } as const;
+const RANDOM_STREAM = { population: 1, modem: 2, powerCut: 3 } as const;
 
 /** What the host (Node, or the XS runner's bridge) provides to a run. */
 export interface SimHost {
@@ -46,8 +46,10 @@ export interface SimHost {
   attachClock?(now: () => number): void;
   /** The firmware's console lines, stamped with the device's clock (`--trace`). */
   trace?(line: string): void;
-  /** The energy used since the start of the run, at the end of each virtual day (`wmbus plan`). */
-  onDayEnd?(day: number, energy: EnergyReport): void;
+  /** The site before it is powered on, for a host that schedules its own events on it (the reliability campaign). */
+  onSite?(site: { readonly world: SimWorld; readonly device: SimDevice; readonly flash: SimFlash }): void;
+  /** The energy used and the device's counters since the start of the run, at the end of each virtual day (`wmbus plan`). */
+  onDayEnd?(day: number, energy: EnergyReport, counters: CounterSet | undefined): void;
 }
 
 export interface SimRun {
@@ -83,6 +85,21 @@ function dayLine(day: number, startMs: number, counters: CounterSet | undefined)
 export function deviceCounters(device: SimDevice): CounterSet | undefined {
   const raw = device.settings.get(KEY.counters);
   return typeof raw === 'string' ? (JSON.parse(raw) as CounterSet) : undefined;
+}
+
+/**
+ * `world.runUntil`, going on past a PowerCutError: the firmware call a torn write was in ends there,
+ * as on the board, and the device has already scheduled its boot.
+ */
+export async function runThroughCuts(world: SimWorld, endMs: number): Promise<void> {
+  for (;;) {
+    try {
+      await world.runUntil(endMs);
+      return;
+    } catch (e) {
+      if (!(e instanceof PowerCutError)) throw e;
+    }
+  }
 }
 
 /** Runs a site for `scenario.days` virtual days; the same scenario and seed give the same output. */
@@ -127,17 +144,22 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
   if (!preset.ok) throw new Error(`scenario preset rejected: ${preset.field}: ${preset.reason}`);
   factory.copyUploaded();
 
+  host.onSite?.({ world, device, flash });
   device.powerOn();
   if (scenario.installAtMinutes !== null) {
     const at = startMs + scenario.installAtMinutes * MS_PER_MINUTE;
     world.at(at, () => device.magnetPass());
     world.at(at + INSTALL_SECOND_PASS_MS, () => device.magnetPass());
   }
-  for (const a of scenario.actions) {
+  scenario.actions.forEach((a, index) => {
     const at = startMs + a.atMinutes * MS_PER_MINUTE;
     if (a.action === 'magnet') world.at(at, () => device.magnetPass());
     else if (a.action === 'reset') world.at(at, () => device.pressReset(a.magnetHeld === true));
-    else {
+    else if (a.action === 'powerCut') {
+      const during = a.during;
+      if (during === undefined) world.at(at, () => device.powerCut());
+      else world.at(at, () => device.rail.arm(during, a.afterWrites ?? 0, createRandom(deriveSeed(scenario.seed, RANDOM_STREAM.powerCut, index))));
+    } else {
       const files = a.files.map((f) => {
         const doc = parseExtendedJson(JSON.stringify(f.json));
         if (!doc.ok) throw new Error(`usb file ${f.name}: ${doc.error}`);
@@ -145,12 +167,13 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
       });
       world.at(at, () => device.plugUsb(files));
     }
-  }
+  });
 
   for (let day = 0; day < scenario.days; day++) {
-    await world.runUntil(startMs + (day + 1) * MS_PER_DAY);
-    host.print(dayLine(day, startMs, deviceCounters(device)));
-    host.onDayEnd?.(day, ledger.snapshot());
+    await runThroughCuts(world, startMs + (day + 1) * MS_PER_DAY);
+    const counters = deviceCounters(device);
+    host.print(dayLine(day, startMs, counters));
+    host.onDayEnd?.(day, ledger.snapshot(), counters);
   }
   host.sockets?.closeAll();
   return { device, summary: summarize(scenario, ledger.snapshot(), deviceCounters(device), device) };

@@ -1,17 +1,14 @@
-import { readFileSync } from 'fs';
 import { basename } from 'path';
-import { parseExtendedJson, stringifyExtendedJson } from '../../protocol/bson/ejson';
-import { BsonDocument } from '../../protocol/bson/types';
+import { stringifyExtendedJson } from '../../protocol/bson/ejson';
 import { Outcome, configAckDocument } from '../../protocol/config/ack';
 import { applyConfigFile } from '../../protocol/config/apply';
 import { defaultConfig } from '../../protocol/config/defaults';
-import { Config } from '../../protocol/config/types';
 import { WHITELIST_FILE_SUFFIXES, parseWhitelistFile } from '../../protocol/config/whitelist';
-import { ENCRYPTED_SUFFIX, decodeFile } from '../../protocol/files/codec';
+import { ENCRYPTED_SUFFIX } from '../../protocol/files/codec';
 import { FileSource } from '../../protocol/files/header';
 import { configErrors } from './config-errors';
+import { loadConfigTypeFile } from './config-file';
 import { parseArgs, parseKeyArgument } from './filekey';
-import { errorMessage, jsonText } from './input';
 
 const USAGE = [
   'usage: wmbus config check FILE [--current FILE] [--key BASE64|HEX] [--uid UID] [--source ftp|usb|ble] [--ts SECONDS]',
@@ -22,33 +19,7 @@ const EXIT_ACCEPTED = 0;
 const EXIT_REJECTED = 1;
 const EXIT_USAGE = 2;
 const SOURCES: readonly FileSource[] = ['ftp', 'usb', 'ble'];
-const JSON_SUFFIX = '.json';
 const MS_PER_SECOND = 1000;
-
-type Loaded = { ok: true; doc: BsonDocument } | { ok: false; field: string; reason: string } | { ok: 'unreadable'; error: string };
-
-/** Reads a configuration-type file as the hub would: BSON through the file codec (CRC per `crcMode`, `.aes` with the key), or extended JSON. */
-function loadFile(path: string, current: Config, key: Uint8Array | undefined): Loaded {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    // Not something the device would ACK: the file never reached it.
-    return { ok: 'unreadable', error: `cannot read ${path}: ${errorMessage(e)}` };
-  }
-  if (path.endsWith(JSON_SUFFIX)) {
-    const text = jsonText(bytes, path);
-    if (!text.ok) return { ok: false, field: 'json', reason: text.error };
-    const parsed = parseExtendedJson(text.value);
-    return parsed.ok ? { ok: true, doc: parsed.value } : { ok: false, field: 'json', reason: parsed.error };
-  }
-  const decoded = decodeFile(bytes, {
-    encrypted: path.endsWith(ENCRYPTED_SUFFIX),
-    key: key ?? current.security.key ?? undefined,
-    crcMode: current.security.crcMode,
-  });
-  return decoded.ok ? { ok: true, doc: decoded.doc } : { ok: false, field: decoded.error, reason: decoded.detail };
-}
 
 function stem(name: string): string {
   const plain = name.endsWith(ENCRYPTED_SUFFIX) ? name.slice(0, -ENCRYPTED_SUFFIX.length) : name;
@@ -100,7 +71,7 @@ export async function run(args: string[]): Promise<number> {
   let current = defaultConfig();
   const currentPath = parsed.options.get('--current');
   if (currentPath !== undefined) {
-    const base = loadFile(currentPath, current, key);
+    const base = loadConfigTypeFile(currentPath, current, key);
     if (base.ok === 'unreadable') {
       process.stderr.write(`--current: ${base.error}\n`);
       return EXIT_USAGE;
@@ -113,7 +84,7 @@ export async function run(args: string[]): Promise<number> {
     current = applied.config;
   }
 
-  const loaded = loadFile(path, current, key);
+  const loaded = loadConfigTypeFile(path, current, key);
   if (loaded.ok === 'unreadable') {
     process.stderr.write(`error: ${loaded.error}\n${USAGE}\n`);
     return EXIT_USAGE;

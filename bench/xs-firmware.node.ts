@@ -44,7 +44,7 @@ function signedImage(): { image: Uint8Array; publicKeyHex: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const payload = new Uint8Array(PAYLOAD_BYTES);
   for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + (i >>> 10)) & 0xff;
-  const image = buildImage({ boardId: BOARD_ID, version: 'bench' }, payload, (m) => new Uint8Array(sign(null, m, privateKey)));
+  const image = buildImage({ boardId: BOARD_ID, version: 'bench', versionNumber: 1 }, payload, (m) => new Uint8Array(sign(null, m, privateKey)));
   const der = publicKey.export({ format: 'der', type: 'spki' });
   return { image, publicKeyHex: Buffer.from(der.subarray(der.length - 32)).toString('hex') };
 }

@@ -82,8 +82,15 @@ export class Application {
             restart: () => board.power.restart(),
             events: this.log,
             hashes: board.hashes,
+            runningVersionNumber: FIRMWARE_VERSION_NUMBER,
+            settings: board.settings,
           });
     this.firmware?.onBoot();
+    if (this.firmware?.rolledBackAtBoot === true) {
+      // The next supervision file tells the server its update did not hold (dates.lastRollback).
+      this.counters.value.lastRollback = this.nowSeconds();
+      this.counters.save();
+    }
     const certificates = new CertificateStore(board.files, this.log);
     this.modemDriver = new Bg95Modem({ port: board.modem, clock: board.clock, store: board.settings, power: board.powerSink, log: (l) => board.console.log(l) });
     const app = {

@@ -71,6 +71,8 @@ export interface CounterSet {
   lastPowerOn: number;
   lastConfig: number;
   lastUpdate: number;
+  /** UTC seconds of the boot that found a trial image abandoned by the bootloader; 0 = never. */
+  lastRollback: number;
   /** UTC seconds the box went into deep sleep; 0 while awake. */
   sleepSince: number;
 }
@@ -110,6 +112,7 @@ export function zeroCounters(): CounterSet {
     lastPowerOn: 0,
     lastConfig: 0,
     lastUpdate: 0,
+    lastRollback: 0,
     sleepSince: 0,
   };
 }
@@ -133,6 +136,7 @@ export class Counters {
       v.lastPowerOn = saved.lastPowerOn ?? 0;
       v.lastConfig = saved.lastConfig ?? 0;
       v.lastUpdate = saved.lastUpdate ?? 0;
+      v.lastRollback = saved.lastRollback ?? 0;
       v.sleepSince = saved.sleepSince ?? 0;
     } catch {
       // A torn or foreign value: counting restarts, nothing else depends on it.

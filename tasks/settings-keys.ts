@@ -15,4 +15,6 @@ export const KEY = freezeTable({
   localState: 'local',
   session: 'session',
   simPin: 'simpin',
+  /** tasks/firmware/updater.ts: the bootloader's last rollback was reported. */
+  firmwareRollback: 'fwRollback',
 } as const);

@@ -37,6 +37,7 @@ class RamOta implements Ota {
   readonly runningSlot = FACTORY_SLOT;
   readonly inactiveSlot = UPDATE_SLOT;
   readonly pendingVerify = false;
+  readonly rolledBack = false;
   private readonly slot: Uint8Array;
   private size = 0;
   private written = 0;

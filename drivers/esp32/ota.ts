@@ -73,6 +73,11 @@ export class Esp32Ota implements Ota {
     return this.trial;
   }
 
+  /** The bootloader marks a trial image that reset before esp_ota_mark_app_valid_cancel_rollback() ABORTED. */
+  get rolledBack(): boolean {
+    return this.native.slotState(this.inactiveSlot) === OTA_IMG_STATE.aborted;
+  }
+
   begin(size: number): void {
     // ESP-IDF refuses too (ESP_ERR_OTA_ROLLBACK_INVALID_STATE): the inactive slot is the way back.
     if (this.trial) throw new Error('ota: the running image is on trial');

@@ -15,6 +15,12 @@ export interface Ota {
   readonly slotBytes: number;
   /** The running image booted on trial and has not called `markValid` yet. */
   readonly pendingVerify: boolean;
+  /**
+   * The bootloader abandoned the other slot's trial image (it reset without `markValid`) and went
+   * back to the running one. ESP-IDF keeps this (the slot's `aborted` state) until the next
+   * `begin`, so it can be true at many boots; `rollback` does not set it.
+   */
+  readonly rolledBack: boolean;
   /** Erases the inactive slot for an image of `size` bytes. Throws if it does not fit or a trial is pending. */
   begin(size: number): void;
   /** Appends to the image being written. Throws past the size given to `begin`. */

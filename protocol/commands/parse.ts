@@ -37,7 +37,7 @@ function fileNameError(name: string): string | undefined {
 
 function parseEntry(value: BsonValue, uid: string): CommandEntry {
   if (!isDocument(value)) return { ok: false, cid: '', error: 'command is not a document' };
-  const { cid, uid: target, type, data } = value;
+  const { cid, uid: target, type, data, allowDowngrade } = value;
   if (cid !== undefined && typeof cid !== 'string') return { ok: false, cid: '', error: 'cid must be a string' };
   const id = cid === undefined ? '' : cid;
   if (target !== undefined && typeof target !== 'string') return { ok: false, cid: id, error: 'uid must be a string' };
@@ -51,7 +51,10 @@ function parseEntry(value: BsonValue, uid: string): CommandEntry {
   if (typeof data !== 'string') return { ok: false, cid: id, error: `${known} needs the file name in data` };
   const bad = fileNameError(data);
   if (bad !== undefined) return { ok: false, cid: id, error: bad };
-  return { ok: true, command: { type: known, cid: id, fileName: data } };
+  if (known !== 'firmware' || allowDowngrade === undefined) return { ok: true, command: { type: known, cid: id, fileName: data } };
+  // A mistyped flag must not install an older image, nor be taken as false silently.
+  if (typeof allowDowngrade !== 'boolean') return { ok: false, cid: id, error: 'allowDowngrade must be true or false' };
+  return { ok: true, command: { type: known, cid: id, fileName: data, allowDowngrade } };
 }
 
 /**

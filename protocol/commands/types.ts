@@ -55,6 +55,11 @@ export interface FileCommand {
   readonly cid: string;
   /** The file named in `data` (in /BIN over FTP, at the drive root over USB). */
   readonly fileName: string;
+  /**
+   * `firmware` only, product extension beside §6's `data`: `allowDowngrade: true` installs an image
+   * older than the running one (docs/firmware-update.md).
+   */
+  readonly allowDowngrade?: boolean;
 }
 
 export type Command = PlainCommand | FileCommand;

@@ -98,6 +98,8 @@ export interface SupervisionDates {
   readonly lastPowerOn?: number;
   readonly lastCnxOk?: number;
   readonly lastCnxKo?: number;
+  /** Product extension, after the §5.7 dates: the last rollback of a firmware update (tasks/firmware/updater.ts). */
+  readonly lastRollback?: number;
 }
 
 export interface SupervisionBattery {
@@ -164,7 +166,7 @@ function histogramDocument(counts: readonly number[]): BsonDocument {
   return doc;
 }
 
-const DATE_KEYS: readonly (keyof SupervisionDates)[] = freezeTable(['lastConfig', 'lastUpdate', 'lastPowerOn', 'lastCnxOk', 'lastCnxKo']);
+const DATE_KEYS: readonly (keyof SupervisionDates)[] = freezeTable(['lastConfig', 'lastUpdate', 'lastPowerOn', 'lastCnxOk', 'lastCnxKo', 'lastRollback']);
 
 function datesDocument(dates: SupervisionDates): BsonDocument {
   const doc: BsonDocument = {};

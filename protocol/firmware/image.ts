@@ -8,18 +8,24 @@ import { freezeTable } from '../freeze';
  * Firmware image file (the file a `firmware` command names, §6). Layout, little-endian:
  *
  *   header  0  magic "WMFW"
- *           4  format version (1)
+ *           4  format version (2)
  *           5  3 reserved bytes, 0
  *           8  target board id, 16 bytes ASCII, NUL-padded
  *          24  firmware version, 16 bytes ASCII, NUL-padded
  *          40  payload length, u32
  *          44  SHA-256 of the payload, 32 bytes
- *  payload 76  the application binary written to the OTA slot
+ *          76  version number, u32: the version in comparable form (tasks/app.ts
+ *              FIRMWARE_VERSION_NUMBER of the payload, '01.00' is 100), for the anti-downgrade check
+ *  payload 80  the application binary written to the OTA slot
  *  trailer     Ed25519 signature (RFC 8032) over header + payload, 64 bytes
  *
- * Checks run cheapest first and stop at the first failure: format, size, target board, integrity
- * (SHA-256), signature. The board check comes before the hashing so an image for another board
- * costs nothing; an image is only trusted once the signature, which covers the header too, holds.
+ * Format 1 (76 bytes, no version number) is refused: no device in the field reads it, and an image
+ * without a number could not be held to the anti-downgrade rule (docs/firmware-update.md).
+ *
+ * Checks run cheapest first and stop at the first failure: format, size, target board, version,
+ * integrity (SHA-256), signature. The board and version checks come before the hashing so a
+ * refused image costs nothing; an image is only trusted once the signature, which covers the
+ * header too, holds.
  *
  * An image can arrive as a stream (`ImageReceiver`: a download straight into the OTA slot, never
  * whole in RAM) or lie where it can be read at random (`verifyImage`); both end in the same
@@ -27,8 +33,8 @@ import { freezeTable } from '../freeze';
  */
 
 export const IMAGE_MAGIC: readonly number[] = freezeTable([0x57, 0x4d, 0x46, 0x57]);
-export const IMAGE_FORMAT_VERSION = 1;
-export const IMAGE_HEADER_BYTES = 76;
+export const IMAGE_FORMAT_VERSION = 2;
+export const IMAGE_HEADER_BYTES = 80;
 export const IMAGE_SIGNATURE_BYTES = 64;
 export const IMAGE_TEXT_FIELD_BYTES = 16;
 export const SHA256_BYTES = 32;
@@ -40,6 +46,8 @@ const BOARD_OFFSET = 8;
 const VERSION_OFFSET = 24;
 const LENGTH_OFFSET = 40;
 const DIGEST_OFFSET = 44;
+const VERSION_NUMBER_OFFSET = 76;
+const U32_MAX = 0xffffffff;
 const PRINTABLE_MIN = 0x20;
 const PRINTABLE_MAX = 0x7e;
 
@@ -48,6 +56,8 @@ export interface ImageHeader {
   /** Board the image is built for (compared with the running board's id). */
   readonly boardId: string;
   readonly version: string;
+  /** `version` in comparable form: a later build has a larger number. */
+  readonly versionNumber: number;
   readonly payloadLength: number;
   readonly payloadSha256: Uint8Array;
 }
@@ -63,7 +73,7 @@ export function bytesSource(bytes: Uint8Array): ImageSource {
   return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
 }
 
-export type ImageCheck = 'format' | 'size' | 'board' | 'integrity' | 'signature';
+export type ImageCheck = 'format' | 'size' | 'board' | 'version' | 'integrity' | 'signature';
 
 export type HeaderResult = { readonly ok: true; readonly header: ImageHeader } | { readonly ok: false; readonly error: string };
 
@@ -139,7 +149,8 @@ export function parseImageHeader(bytes: Uint8Array): HeaderResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const payloadLength = view.getUint32(LENGTH_OFFSET, true);
   const payloadSha256 = bytes.slice(DIGEST_OFFSET, DIGEST_OFFSET + SHA256_BYTES);
-  return { ok: true, header: { formatVersion, boardId, version, payloadLength, payloadSha256 } };
+  const versionNumber = view.getUint32(VERSION_NUMBER_OFFSET, true);
+  return { ok: true, header: { formatVersion, boardId, version, versionNumber, payloadLength, payloadSha256 } };
 }
 
 /** Header bytes for `header` (the build tool's side). Throws RangeError for text that does not fit. */
@@ -150,13 +161,18 @@ export function encodeImageHeader(header: Omit<ImageHeader, 'formatVersion'>): U
     }
   }
   if (header.payloadSha256.length !== SHA256_BYTES) throw new RangeError('payload digest must be 32 bytes');
+  if (!Number.isInteger(header.versionNumber) || header.versionNumber < 0 || header.versionNumber > U32_MAX) {
+    throw new RangeError(`version number ${header.versionNumber} is not a u32`);
+  }
   const out = new Uint8Array(IMAGE_HEADER_BYTES);
   out.set(IMAGE_MAGIC, 0);
   out[FORMAT_OFFSET] = IMAGE_FORMAT_VERSION;
   writeText(out, BOARD_OFFSET, header.boardId);
   writeText(out, VERSION_OFFSET, header.version);
-  new DataView(out.buffer).setUint32(LENGTH_OFFSET, header.payloadLength, true);
+  const view = new DataView(out.buffer);
+  view.setUint32(LENGTH_OFFSET, header.payloadLength, true);
   out.set(header.payloadSha256, DIGEST_OFFSET);
+  view.setUint32(VERSION_NUMBER_OFFSET, header.versionNumber, true);
   return out;
 }
 
@@ -165,7 +181,7 @@ export function encodeImageHeader(header: Omit<ImageHeader, 'formatVersion'>): U
  * build tool or test holds the private key; the firmware never does).
  */
 export function buildImage(
-  target: { readonly boardId: string; readonly version: string },
+  target: { readonly boardId: string; readonly version: string; readonly versionNumber: number },
   payload: Uint8Array,
   sign: (message: Uint8Array) => Uint8Array,
 ): Uint8Array {
@@ -185,7 +201,7 @@ export type ImageFailure = { readonly ok: false; readonly check: ImageCheck; rea
 export interface ReceivedImage {
   readonly ok: true;
   readonly header: ImageHeader;
-  /** The 76 header bytes as received: the start of the signed message. */
+  /** The 80 header bytes as received: the start of the signed message. */
   readonly headerBytes: Uint8Array;
   /** The trailer. */
   readonly signature: Uint8Array;
@@ -209,12 +225,14 @@ export interface ReceiverOptions {
   readonly onPayload: (chunk: Uint8Array, offset: number, payloadLength: number) => void;
   /** The payload's SHA-256 (native on the device); the portable TypeScript one when absent. */
   readonly hashes?: HashFactory;
+  /** Anti-downgrade: an image whose version number is below this is refused (check 'version'). */
+  readonly minVersionNumber?: number;
 }
 
 /**
  * An image arriving in pieces of any size (a download): holds the header and the trailer only, so
  * the memory it takes does not grow with the image. The header checks (format, size, board) run
- * as soon as its 76 bytes are in, before any payload byte goes to `onPayload`; the payload is
+ * as soon as its 80 bytes are in, before any payload byte goes to `onPayload`; the payload is
  * hashed on its way through; `finish` checks the length and the SHA-256.
  *
  * The signature cannot be checked in the same pass: Ed25519 hashes R, which is in the trailer,
@@ -288,7 +306,7 @@ export class ImageReceiver {
     return { ok: true, header, headerBytes: this.headerBytes, signature: this.signature };
   }
 
-  /** Format, then size, then board: the cheapest refusal first, all before the slot is touched. */
+  /** Format, size, board, then version: the cheapest refusal first, all before the slot is touched. */
   private acceptHeader(): ImageFailure | undefined {
     const parsed = parseImageHeader(this.headerBytes);
     if (!parsed.ok) return this.fail('format', parsed.error);
@@ -299,6 +317,10 @@ export class ImageReceiver {
     if (header.payloadLength > maxPayloadBytes) return this.fail('size', `payload of ${header.payloadLength} bytes exceeds the ${maxPayloadBytes}-byte slot`);
     if (imageBytes !== undefined && imageBytes !== expected) return this.fail('size', `image is ${imageBytes} bytes, header says ${expected}`);
     if (header.boardId !== boardId) return this.fail('board', `image is for board ${header.boardId}, this is ${boardId}`);
+    const { minVersionNumber } = this.options;
+    if (minVersionNumber !== undefined && header.versionNumber < minVersionNumber) {
+      return this.fail('version', `image ${header.version} (version number ${header.versionNumber}) is older than the running ${minVersionNumber}`);
+    }
     this.header = header;
     return undefined;
   }

@@ -6,13 +6,13 @@ import type { Ota, OtaSlot } from '../../drivers/ota/types';
  *
  *   write + setBoot     → 'new'
  *   boot of a 'new'     → 'pending-verify', trial boot 1
- *   boot of a 'pending-verify' → trial boot n+1; past `maxTrialBoots` → 'invalid', previous slot boots
+ *   boot of a 'pending-verify' → trial boot n+1; past `maxTrialBoots` → 'aborted', previous slot boots
  *   markValid           → 'valid'
  *   rollback            → 'invalid', previous slot boots
  *
  * ESP-IDF's bootloader allows one trial boot; `maxTrialBoots` lets the simulator model N.
  */
-export type SimSlotState = 'empty' | 'written' | 'new' | 'pending-verify' | 'valid' | 'invalid';
+export type SimSlotState = 'empty' | 'written' | 'new' | 'pending-verify' | 'valid' | 'invalid' | 'aborted';
 
 export interface SimSlot {
   image: Uint8Array;
@@ -78,6 +78,11 @@ export class SimOta implements Ota {
 
   get pendingVerify(): boolean {
     return this.state.slots[this.runningSlot].state === 'pending-verify';
+  }
+
+  /** As on ESP-IDF: the other slot stays 'aborted' until `begin` erases it. */
+  get rolledBack(): boolean {
+    return this.state.slots[this.inactiveSlot].state === 'aborted';
   }
 
   /** The image in the running slot (what the simulated device "executes"). */
@@ -177,7 +182,8 @@ export class SimOta implements Ota {
     if (slot.state === 'pending-verify') {
       s.trialBoots++;
       if (s.trialBoots <= this.maxTrialBoots) return { slot: target, rolledBack: false };
-      slot.state = 'invalid';
+      // ESP-IDF's bootloader marks a trial that reset unconfirmed ESP_OTA_IMG_ABORTED.
+      slot.state = 'aborted';
     }
     if (slot.state === 'valid') return { slot: target, rolledBack: false };
     // The chosen slot cannot run: fall back to the other one.

@@ -42,7 +42,7 @@ function run(effects: CommandEffects, command: Command, ctx: CommandContext): Ma
     case 'factory':
       return effects.factoryReset(ctx);
     case 'firmware':
-      return effects.installFirmware(command.fileName, ctx);
+      return effects.installFirmware(command.fileName, ctx, command.allowDowngrade === true);
     case 'diag':
       return effects.runDiag(ctx);
     case 'configGet':

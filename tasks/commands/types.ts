@@ -37,8 +37,11 @@ export interface CommandEffects {
   requestSession(ctx: CommandContext): MaybePromise<EffectResult>;
   /** §5.6.2 `factory`: restore factory settings; usually `restart: true`. */
   factoryReset(ctx: CommandContext): MaybePromise<EffectResult>;
-  /** §5.6.3/§6 `firmware`: fetch `imageName` (/BIN or drive root), verify, install; `restart: true` on success. */
-  installFirmware(imageName: string, ctx: CommandContext): MaybePromise<EffectResult>;
+  /**
+   * §5.6.3/§6 `firmware`: fetch `imageName` (/BIN or drive root), verify, install; `restart: true`
+   * on success. An image older than the running one is refused unless `allowDowngrade`.
+   */
+  installFirmware(imageName: string, ctx: CommandContext, allowDowngrade: boolean): MaybePromise<EffectResult>;
   /** §5.6.4 `diag`: listen for the configured window, then connect. */
   runDiag(ctx: CommandContext): MaybePromise<EffectResult>;
   /** §5.6.5 `configGet`: copy the configuration to the USB drive (no effect over FTP). */

@@ -2,9 +2,11 @@ import { checkImageSignature, DEFAULT_VERIFY_CHUNK_BYTES, ImageCheck, ImageFailu
 import type { HashFactory } from '../../protocol/crypto/types';
 import type { Clock, TimerId } from '../../protocol/ports/clock';
 import type { Ota } from '../../drivers/ota/types';
+import type { Settings } from '../../drivers/settings/types';
 import { EVENTS, EventRecorder } from '../log/events';
 import { FIRMWARE_PUBLIC_KEY } from './keys';
 import { freezeTable } from '../../protocol/freeze';
+import { KEY } from '../settings-keys';
 
 /** A trial image has this long after its boot to confirm itself. */
 export const DEFAULT_CONFIRM_WITHIN_MS = 10 * 60 * 1000;
@@ -21,6 +23,23 @@ export interface FirmwareUpdaterOptions {
   readonly confirmWithinMs?: number;
   /** SHA-256 and SHA-512 for the image checks (Board.hashes, native on the device); portable when absent. */
   readonly hashes?: HashFactory;
+  /**
+   * Version number of the running firmware (tasks/app.ts FIRMWARE_VERSION_NUMBER): an image with a
+   * lower one is refused unless the install allows a downgrade. Absent: no version check (host tools).
+   */
+  readonly runningVersionNumber?: number;
+  /**
+   * Where the updater remembers that it reported the bootloader's last rollback: ESP-IDF keeps the
+   * abandoned slot's state until the next install, and every deep sleep ends in a boot. Absent: a
+   * rollback is reported at every boot that sees it.
+   */
+  readonly settings?: Settings;
+}
+
+/** What the `firmware` command says about one install (§6; `allowDowngrade` is a product extension). */
+export interface InstallOptions {
+  /** Install an image older than the running one. */
+  readonly allowDowngrade?: boolean;
 }
 
 /** `ota`: the slot could not be written (or a trial is pending); `transfer`: the bytes stopped coming. */
@@ -64,10 +83,12 @@ class SlotInstall implements InstallSink {
     private readonly hashes: HashFactory | undefined,
     boardId: string,
     imageBytes: number | undefined,
+    minVersionNumber: number | undefined,
   ) {
     this.receiver = new ImageReceiver({
       boardId,
       hashes,
+      ...(minVersionNumber !== undefined ? { minVersionNumber } : {}),
       maxPayloadBytes: ota.slotBytes,
       ...(imageBytes !== undefined ? { imageBytes } : {}),
       onPayload: (chunk, offset, length) => {
@@ -154,7 +175,10 @@ export class FirmwareUpdater {
   private readonly events: EventRecorder | undefined;
   private readonly confirmWithinMs: number;
   private readonly hashes: HashFactory | undefined;
+  private readonly runningVersionNumber: number | undefined;
+  private readonly settings: Settings | undefined;
   private deadline: TimerId | undefined;
+  private rollbackReported = false;
 
   constructor(options: FirmwareUpdaterOptions) {
     this.ota = options.ota;
@@ -165,6 +189,13 @@ export class FirmwareUpdater {
     this.events = options.events;
     this.confirmWithinMs = options.confirmWithinMs ?? DEFAULT_CONFIRM_WITHIN_MS;
     this.hashes = options.hashes;
+    this.runningVersionNumber = options.runningVersionNumber;
+    this.settings = options.settings;
+  }
+
+  /** This boot is the first since the bootloader abandoned a trial image and went back to this one. */
+  get rolledBackAtBoot(): boolean {
+    return this.rollbackReported;
   }
 
   /** The running image has not confirmed itself yet. */
@@ -176,25 +207,36 @@ export class FirmwareUpdater {
    * Starts installing an image that arrives in pieces (a download): feed it to the sink, then
    * `finish` (or `abort` when the transfer fails). At most one chunk and the header and trailer
    * are held at a time. `imageBytes`, when the transport announced it, lets a header that
-   * disagrees be refused before the slot is erased. Nothing changes for the next boot unless every
-   * check passed. Never throws.
+   * disagrees be refused before the slot is erased. An image older than the running one is refused
+   * (check 'version') unless `options.allowDowngrade`; the same version installs again (a repair
+   * of the same build is no downgrade). Nothing changes for the next boot unless every check
+   * passed. Never throws.
    */
-  beginInstall(imageBytes?: number): InstallSink {
-    return new SlotInstall(this.ota, this.publicKey, (result) => this.settled(result), this.hashes, this.boardId, imageBytes);
+  beginInstall(imageBytes?: number, options: InstallOptions = {}): InstallSink {
+    const minVersionNumber = options.allowDowngrade === true ? undefined : this.runningVersionNumber;
+    return new SlotInstall(this.ota, this.publicKey, (result) => this.settled(result), this.hashes, this.boardId, imageBytes, minVersionNumber);
   }
 
   /**
    * Installs an image that can be read at random (a file): streamed through `beginInstall` in
    * chunks of `chunkBytes`. Never throws, except what `source.read` throws.
    */
-  install(source: ImageSource, chunkBytes = DEFAULT_VERIFY_CHUNK_BYTES): InstallResult {
-    const sink = this.beginInstall(source.size);
+  install(source: ImageSource, chunkBytes = DEFAULT_VERIFY_CHUNK_BYTES, options: InstallOptions = {}): InstallResult {
+    const sink = this.beginInstall(source.size, options);
     for (let at = 0; at < source.size && sink.result === undefined; at += chunkBytes) sink.push(source.read(at, Math.min(chunkBytes, source.size - at)));
     return sink.finish();
   }
 
-  /** Call once per boot: arms the confirmation deadline of a trial image. Returns whether on trial. */
+  /**
+   * Call once per boot: reports a rollback the bootloader made (a trial image that reset before
+   * confirming) once, and arms the confirmation deadline of a trial image. Returns whether on trial.
+   */
   onBoot(): boolean {
+    if (this.ota.rolledBack && this.settings?.get(KEY.firmwareRollback) === undefined) {
+      this.rollbackReported = true;
+      this.settings?.set(KEY.firmwareRollback, true);
+      this.events?.record(EVENTS.firmwareRollback, 'bootloader: the trial image reset before confirming; the previous image runs');
+    }
     if (!this.ota.pendingVerify) return false;
     if (this.deadline === undefined) {
       this.deadline = this.clock.setTimer(this.clock.now() + this.confirmWithinMs, () => {
@@ -229,6 +271,8 @@ export class FirmwareUpdater {
   }
 
   private settled(result: InstallResult): void {
+    // A new trial starts: its own rollback, if it comes, is a new one to report.
+    if (result.ok) this.settings?.delete(KEY.firmwareRollback);
     if (result.ok) this.events?.record(EVENTS.firmwareInstalled, result.version);
     else this.events?.record(EVENTS.firmwareRejected, `${result.check}: ${result.error}`);
   }

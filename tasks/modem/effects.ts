@@ -103,12 +103,12 @@ function message(e: unknown): string {
  * image never fits the device's RAM). A missing or oversized file fails before anything is
  * installed, as does a transfer cut short (the install is aborted).
  */
-async function streamFirmware(host: EffectHost, imageName: string, firmware: FirmwareInstaller): Promise<FirmwareInstallResult> {
+async function streamFirmware(host: EffectHost, imageName: string, firmware: FirmwareInstaller, allowDowngrade: boolean): Promise<FirmwareInstallResult> {
   const opened: { install?: FirmwareInstall } = {};
   try {
     await host.streamBin(imageName, MAX_FIRMWARE_BYTES, {
       open(size) {
-        opened.install = firmware.beginInstall(size);
+        opened.install = firmware.beginInstall(size, { allowDowngrade });
         return opened.install.result === undefined;
       },
       data(chunk) {
@@ -136,10 +136,10 @@ export function sessionEffects(host: EffectHost): CommandEffects {
     },
     factoryReset: (ctx: CommandContext) => host.app.factoryReset(ctx),
     runDiag: (ctx: CommandContext) => host.app.runDiag(ctx),
-    async installFirmware(imageName: string): Promise<EffectResult> {
+    async installFirmware(imageName: string, _ctx: CommandContext, allowDowngrade: boolean): Promise<EffectResult> {
       const firmware = host.firmware;
       if (firmware === undefined) return { ok: false, data: 'firmware update not available' };
-      const result = await streamFirmware(host, imageName, firmware);
+      const result = await streamFirmware(host, imageName, firmware, allowDowngrade);
       if (!result.ok) return { ok: false, data: `${imageName}: ${result.check}: ${result.error}` };
       host.counters.value.lastUpdate = Math.floor(host.now() / MS_PER_SECOND);
       host.counters.save();

@@ -75,6 +75,7 @@ export function buildSupervision(s: SupervisionSources): Supervision {
     ...(dateOf(c.lastPowerOn) !== undefined ? { lastPowerOn: c.lastPowerOn } : {}),
     ...(dateOf(c.modem.lastCnxOk) !== undefined ? { lastCnxOk: c.modem.lastCnxOk } : {}),
     ...(dateOf(c.modem.lastCnxKo) !== undefined ? { lastCnxKo: c.modem.lastCnxKo } : {}),
+    ...(dateOf(c.lastRollback) !== undefined ? { lastRollback: c.lastRollback } : {}),
   };
   return {
     identity: { uid: s.identity.uid, name: s.config.name, SN: s.identity.sn },

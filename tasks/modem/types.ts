@@ -112,8 +112,8 @@ export interface FirmwareInstall {
 
 /** What a session needs to install firmware (tasks/firmware/updater.ts FirmwareUpdater fits). */
 export interface FirmwareInstaller {
-  /** `imageBytes`: the image's length when the transport announced it. */
-  beginInstall(imageBytes?: number): FirmwareInstall;
+  /** `imageBytes`: the image's length when the transport announced it; `allowDowngrade`: the command's flag. */
+  beginInstall(imageBytes?: number, options?: { readonly allowDowngrade?: boolean }): FirmwareInstall;
 }
 
 /** Certificates for FTPS and the §5.6.12/§5.6.13 commands (tasks/certificates/store.ts CertificateStore fits). */

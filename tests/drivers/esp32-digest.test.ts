@@ -120,9 +120,9 @@ describe('Esp32 digests (Moddable crypt Digest)', () => {
 
   test('a signed image passes every check with the native digests, and a flipped payload bit fails integrity', () => {
     const payload = Uint8Array.from({ length: 5000 }, (_, i) => (i * 13 + 1) & 0xff);
-    const image = buildImage({ boardId: 'wmbus-esp32-v1', version: '3.0.0' }, payload, signWithTestKey);
+    const image = buildImage({ boardId: 'wmbus-esp32-v1', version: '3.0.0', versionNumber: 300 }, payload, signWithTestKey);
     const options = { boardId: 'wmbus-esp32-v1', publicKey: FIRMWARE_PUBLIC_KEY, maxPayloadBytes: 64 * 1024, hashes };
-    expect(verifyImage(bytesSource(image), options)).toMatchObject({ ok: true, header: { version: '3.0.0' } });
+    expect(verifyImage(bytesSource(image), options)).toMatchObject({ ok: true, header: { version: '3.0.0', versionNumber: 300 } });
     expect(FakeDigest.created).toEqual(['SHA256', 'SHA512']);
     const bad = image.slice();
     bad[100] ^= 0x01;

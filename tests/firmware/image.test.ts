@@ -28,7 +28,7 @@ function payload(n: number): Uint8Array {
 }
 
 const PAYLOAD = payload(10_000);
-const IMAGE = buildImage({ boardId: BOARD, version: '1.4.2' }, PAYLOAD, signWithTestKey);
+const IMAGE = buildImage({ boardId: BOARD, version: '1.4.2', versionNumber: 104 }, PAYLOAD, signWithTestKey);
 const OPTIONS: VerifyOptions = { boardId: BOARD, publicKey: FIRMWARE_PUBLIC_KEY, maxPayloadBytes: 64 * 1024 };
 
 function verify(image: Uint8Array, options: Partial<VerifyOptions> = {}): ReturnType<typeof verifyImage> {
@@ -58,21 +58,21 @@ const TAMPERED: readonly [string, string, () => Uint8Array][] = [
   ['a truncated image', 'size', () => IMAGE.slice(0, -1)],
   ['a byte too many', 'size', () => Uint8Array.from([...IMAGE, 0])],
   ['a header length that disagrees with the file', 'size', () => flipped(IMAGE, 40)],
-  ['another board', 'board', () => buildImage({ boardId: 'other-board', version: '1.4.2' }, PAYLOAD, signWithTestKey)],
+  ['another board', 'board', () => buildImage({ boardId: 'other-board', version: '1.4.2', versionNumber: 104 }, PAYLOAD, signWithTestKey)],
   ['a flipped payload bit', 'integrity', () => flipped(IMAGE, IMAGE_HEADER_BYTES + 5000)],
   ['a flipped digest bit', 'integrity', () => flipped(IMAGE, 44)],
   ['a flipped signature bit', 'signature', () => flipped(IMAGE, IMAGE.length - 10)],
   [
     'a header edited after signing (version)',
     'signature',
-    () => withHeader(IMAGE, encodeImageHeader({ boardId: BOARD, version: '9.9.9', payloadLength: 10_000, payloadSha256: sha256(PAYLOAD) })),
+    () => withHeader(IMAGE, encodeImageHeader({ boardId: BOARD, version: '9.9.9', versionNumber: 909, payloadLength: 10_000, payloadSha256: sha256(PAYLOAD) })),
   ],
   [
     'a signature by another key',
     'signature',
     () => {
       const { privateKey } = generateKeyPairSync('ed25519');
-      return buildImage({ boardId: BOARD, version: '1.4.2' }, PAYLOAD, (m) => new Uint8Array(sign(null, m, privateKey)));
+      return buildImage({ boardId: BOARD, version: '1.4.2', versionNumber: 104 }, PAYLOAD, (m) => new Uint8Array(sign(null, m, privateKey)));
     },
   ],
 ];
@@ -83,10 +83,10 @@ test('the committed public key is the test key’s public half', () => {
 });
 
 describe('layout', () => {
-  test('header 76 bytes, payload, 64-byte Ed25519 trailer over header + payload', () => {
+  test('header 80 bytes, payload, 64-byte Ed25519 trailer over header + payload', () => {
     expect(IMAGE.length).toBe(IMAGE_HEADER_BYTES + PAYLOAD.length + IMAGE_SIGNATURE_BYTES);
     expect(Buffer.from(IMAGE.subarray(0, 4)).toString('latin1')).toBe('WMFW');
-    expect(IMAGE[4]).toBe(1);
+    expect(IMAGE[4]).toBe(2);
     const signed = IMAGE.subarray(0, IMAGE_HEADER_BYTES + PAYLOAD.length);
     expect(Buffer.from(IMAGE.subarray(-64)).equals(sign(null, signed, testFirmwareKey()))).toBe(true);
   });
@@ -95,12 +95,12 @@ describe('layout', () => {
     const parsed = parseImageHeader(IMAGE);
     expect(parsed).toEqual({
       ok: true,
-      header: { formatVersion: 1, boardId: BOARD, version: '1.4.2', payloadLength: 10_000, payloadSha256: sha256(PAYLOAD) },
+      header: { formatVersion: 2, boardId: BOARD, version: '1.4.2', versionNumber: 104, payloadLength: 10_000, payloadSha256: sha256(PAYLOAD) },
     });
   });
 
   test('text fields longer than 16 characters or not printable ASCII cannot be written', () => {
-    const base = { version: '1', payloadLength: 1, payloadSha256: new Uint8Array(32) };
+    const base = { version: '1', versionNumber: 100, payloadLength: 1, payloadSha256: new Uint8Array(32) };
     expect(() => encodeImageHeader({ ...base, boardId: 'x'.repeat(17) })).toThrow(RangeError);
     expect(() => encodeImageHeader({ ...base, boardId: 'carte-é' })).toThrow(RangeError);
     expect(() => encodeImageHeader({ ...base, boardId: '' })).toThrow(RangeError);
@@ -148,14 +148,14 @@ describe('verification', () => {
   });
 
   test('an image for another board is refused without hashing its payload', () => {
-    const other = buildImage({ boardId: 'other-board', version: '1' }, PAYLOAD, signWithTestKey);
+    const other = buildImage({ boardId: 'other-board', version: '1', versionNumber: 100 }, PAYLOAD, signWithTestKey);
     let payloadChunks = 0;
     verifyImage(bytesSource(other), { ...OPTIONS, onPayload: () => payloadChunks++ });
     expect(payloadChunks).toBe(0);
   });
 
   test('checks run in order: a bad signature on a wrong-board image reports the board', () => {
-    const other = flipped(buildImage({ boardId: 'other-board', version: '1' }, PAYLOAD, signWithTestKey), IMAGE.length - 1);
+    const other = flipped(buildImage({ boardId: 'other-board', version: '1', versionNumber: 100 }, PAYLOAD, signWithTestKey), IMAGE.length - 1);
     const result = verify(other);
     expect(!result.ok && result.check).toBe('board');
   });
@@ -217,7 +217,7 @@ describe('streaming (ImageReceiver)', () => {
   });
 
   test('an image for another board is refused on the push that completes the header, before any payload is passed on', () => {
-    const other = buildImage({ boardId: 'other-board', version: '1' }, PAYLOAD, signWithTestKey);
+    const other = buildImage({ boardId: 'other-board', version: '1', versionNumber: 100 }, PAYLOAD, signWithTestKey);
     const c = new Collector();
     expect(c.r.push(other.subarray(0, IMAGE_HEADER_BYTES - 1))).toBeUndefined();
     const failure = c.r.push(other.subarray(IMAGE_HEADER_BYTES - 1));

@@ -16,7 +16,7 @@ const BOARD = 'wmbus-esp32-v1';
 const SLOT_BYTES = 64 * 1024;
 const FACTORY = Uint8Array.from({ length: 3000 }, (_, i) => i & 0xff);
 const NEW_APP = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 7) & 0xff);
-const IMAGE = buildImage({ boardId: BOARD, version: '2.0.0' }, NEW_APP, signWithTestKey);
+const IMAGE = buildImage({ boardId: BOARD, version: '2.0.0', versionNumber: 200 }, NEW_APP, signWithTestKey);
 const CONFIRM_MS = 10 * 60 * 1000;
 
 /** One boot of the simulated device: the driver runs the bootloader step on the persistent state. */
@@ -94,7 +94,7 @@ test('rollback: a trial image that reboots without confirming gives way to the p
   device.boot();
   expect(device.ota.rolledBackAtBoot).toBe(true);
   expect(device.running).toEqual(FACTORY);
-  expect(device.ota.slotState(1)).toBe('invalid');
+  expect(device.ota.slotState(1)).toBe('aborted');
   device.boot();
   expect(device.running).toEqual(FACTORY);
 });
@@ -169,14 +169,14 @@ test('a rejected image changes nothing: the next boot is the running image', () 
 test('an image for another board is refused before the slot is touched', () => {
   const device = new Device();
   installed(device);
-  const other = buildImage({ boardId: 'other-board', version: '3' }, NEW_APP, signWithTestKey);
+  const other = buildImage({ boardId: 'other-board', version: '3', versionNumber: 300 }, NEW_APP, signWithTestKey);
   expect(device.updater.install(bytesSource(other))).toMatchObject({ ok: false, check: 'board' });
   expect(device.ota.slotState(1)).toBe('new');
 });
 
 test('an image larger than a slot is refused by the size check', () => {
   const device = new Device();
-  const huge = buildImage({ boardId: BOARD, version: '4' }, new Uint8Array(SLOT_BYTES + 1), signWithTestKey);
+  const huge = buildImage({ boardId: BOARD, version: '4', versionNumber: 400 }, new Uint8Array(SLOT_BYTES + 1), signWithTestKey);
   expect(device.updater.install(bytesSource(huge))).toMatchObject({ ok: false, check: 'size' });
 });
 
@@ -194,7 +194,7 @@ test('an update after a confirmed one goes to the other slot and can roll back t
   device.boot();
   device.updater.confirm();
   const third = Uint8Array.from({ length: 5000 }, (_, i) => (i * 13) & 0xff);
-  expect(device.updater.install(bytesSource(buildImage({ boardId: BOARD, version: '3.0.0' }, third, signWithTestKey)))).toEqual({
+  expect(device.updater.install(bytesSource(buildImage({ boardId: BOARD, version: '3.0.0', versionNumber: 300 }, third, signWithTestKey)))).toEqual({
     ok: true,
     version: '3.0.0',
   });
@@ -207,7 +207,7 @@ test('an update after a confirmed one goes to the other slot and can roll back t
 
 describe('streaming install (an image arriving in pieces)', () => {
   const SMALL_APP = Uint8Array.from({ length: 300 }, (_, i) => (i * 11 + 3) & 0xff);
-  const SMALL = buildImage({ boardId: BOARD, version: '2.1.0' }, SMALL_APP, signWithTestKey);
+  const SMALL = buildImage({ boardId: BOARD, version: '2.1.0', versionNumber: 201 }, SMALL_APP, signWithTestKey);
   const SMALL_SIGNED_END = SMALL.length - IMAGE_SIGNATURE_BYTES;
   const CHUNK = 1024;
 
@@ -253,7 +253,7 @@ describe('streaming install (an image arriving in pieces)', () => {
 
   test('an image for another board is refused before the slot is erased, and the rest of the stream is ignored', () => {
     const device = new Device();
-    const other = buildImage({ boardId: 'other-board', version: '3' }, NEW_APP, signWithTestKey);
+    const other = buildImage({ boardId: 'other-board', version: '3', versionNumber: 300 }, NEW_APP, signWithTestKey);
     const sink = device.updater.beginInstall();
     expect(sink.push(other.subarray(0, 100))).toBe(false);
     expect(sink.result).toEqual({ ok: false, check: 'board', error: `image is for board other-board, this is ${BOARD}` });
@@ -265,7 +265,7 @@ describe('streaming install (an image arriving in pieces)', () => {
 
   test('a payload larger than the slot is refused before the slot is erased', () => {
     const device = new Device();
-    const huge = buildImage({ boardId: BOARD, version: '4' }, new Uint8Array(SLOT_BYTES + 1), signWithTestKey);
+    const huge = buildImage({ boardId: BOARD, version: '4', versionNumber: 400 }, new Uint8Array(SLOT_BYTES + 1), signWithTestKey);
     expect(stream(device, huge, CHUNK)).toMatchObject({ ok: false, check: 'size' });
     expect(device.slot.calls).toEqual([]);
   });

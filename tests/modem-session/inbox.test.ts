@@ -168,12 +168,13 @@ class WatchedInstaller implements FirmwareInstaller {
   readonly ota = new RecordingOta(new SimOta(this.state, { slotBytes: 256 * 1024, maxTrialBoots: 1 }));
   readonly updater: FirmwareUpdater;
 
-  constructor() {
-    this.updater = new FirmwareUpdater({ ota: this.ota, clock: suite.rig.clock, boardId: BOARD, restart: () => undefined });
+  /** `runningVersionNumber`: the firmware this box runs, 2.0 (the images below are 2.0 or later unless a test says otherwise). */
+  constructor(runningVersionNumber = 200) {
+    this.updater = new FirmwareUpdater({ ota: this.ota, clock: suite.rig.clock, boardId: BOARD, restart: () => undefined, runningVersionNumber });
   }
 
-  beginInstall(imageBytes?: number): FirmwareInstall {
-    const sink = this.updater.beginInstall(imageBytes);
+  beginInstall(imageBytes?: number, options?: { readonly allowDowngrade?: boolean }): FirmwareInstall {
+    const sink = this.updater.beginInstall(imageBytes, options);
     return {
       get result() {
         return sink.result;
@@ -191,7 +192,7 @@ class WatchedInstaller implements FirmwareInstaller {
 
 test('firmware: the image streams from /BIN into the inactive slot, is verified and set for the next boot, then the hub restarts (§5.6.3, §6.2)', async () => {
   const payload = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 7 + (i >> 9)) & 0xff);
-  suite.ftp.write(`${ROOT}/BIN/WebdynEasy_V2.0.bson`, buildImage({ boardId: BOARD, version: '2.0.0' }, payload, signWithTestKey));
+  suite.ftp.write(`${ROOT}/BIN/WebdynEasy_V2.0.bson`, buildImage({ boardId: BOARD, version: '2.0.0', versionNumber: 200 }, payload, signWithTestKey));
   const installer = new WatchedInstaller();
   suite.rig.firmware = installer;
   put('123456-1-cmd.bson', { cmd: { type: 'firmware', cid: 'fw1', data: 'WebdynEasy_V2.0.bson' } });
@@ -209,7 +210,7 @@ test('firmware: the image streams from /BIN into the inactive slot, is verified 
 
 test('firmware: the session never holds the image: the installer gets it in pieces no larger than one modem read', async () => {
   const payload = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 13) & 0xff);
-  suite.ftp.write(`${ROOT}/BIN/big.bson`, buildImage({ boardId: BOARD, version: '2.0.2' }, payload, signWithTestKey));
+  suite.ftp.write(`${ROOT}/BIN/big.bson`, buildImage({ boardId: BOARD, version: '2.0.2', versionNumber: 200 }, payload, signWithTestKey));
   const installer = new WatchedInstaller();
   suite.rig.firmware = installer;
   put('123456-cmd.bson', { cmd: { type: 'firmware', cid: 'fw4', data: 'big.bson' } });
@@ -221,7 +222,7 @@ test('firmware: the session never holds the image: the installer gets it in piec
 });
 
 test('firmware for another board is refused before the slot is erased; the ACK says why', async () => {
-  suite.ftp.write(`${ROOT}/BIN/other.bson`, buildImage({ boardId: 'other-board', version: '3.0.0' }, new Uint8Array(40_000).fill(3), signWithTestKey));
+  suite.ftp.write(`${ROOT}/BIN/other.bson`, buildImage({ boardId: 'other-board', version: '3.0.0', versionNumber: 300 }, new Uint8Array(40_000).fill(3), signWithTestKey));
   const installer = new WatchedInstaller();
   suite.rig.firmware = installer;
   put('123456-cmd.bson', { cmd: { type: 'firmware', cid: 'fw5', data: 'other.bson' } });
@@ -229,6 +230,29 @@ test('firmware for another board is refused before the slot is erased; the ACK s
   expect(result).toMatchObject({ ok: true, restart: false });
   expect(installer.ota.calls).toEqual([]);
   expect(acks()[0]).toMatchObject({ cid: 'fw5', result: 'ko', data: `other.bson: board: image is for board other-board, this is ${BOARD}` });
+});
+
+test('firmware older than the running one is refused before the slot is erased; the ACK names the versions', async () => {
+  suite.ftp.write(`${ROOT}/BIN/old.bson`, buildImage({ boardId: BOARD, version: '1.9.0', versionNumber: 109 }, new Uint8Array(40_000).fill(4), signWithTestKey));
+  const installer = new WatchedInstaller();
+  suite.rig.firmware = installer;
+  put('123456-cmd.bson', { cmd: { type: 'firmware', cid: 'fw7', data: 'old.bson' } });
+  const result = await suite.rig.runSession('schedule', 0);
+  expect(result).toMatchObject({ ok: true, restart: false });
+  expect(installer.ota.calls).toEqual([]);
+  expect(acks()[0]).toMatchObject({ cid: 'fw7', result: 'ko', data: 'old.bson: version: image 1.9.0 (version number 109) is older than the running 200' });
+});
+
+test('firmware with allowDowngrade: true installs the older image and restarts', async () => {
+  const payload = new Uint8Array(40_000).fill(5);
+  suite.ftp.write(`${ROOT}/BIN/old.bson`, buildImage({ boardId: BOARD, version: '1.9.0', versionNumber: 109 }, payload, signWithTestKey));
+  const installer = new WatchedInstaller();
+  suite.rig.firmware = installer;
+  put('123456-cmd.bson', { cmd: { type: 'firmware', cid: 'fw8', data: 'old.bson', allowDowngrade: true } });
+  const result = await suite.rig.runSession('schedule', 0);
+  expect(result).toMatchObject({ ok: true, restart: true });
+  expect(installer.state.slots[1].image).toEqual(payload);
+  expect(acks()[0]).toMatchObject({ cid: 'fw8', result: 'ok', data: '1.9.0' });
 });
 
 test('firmware naming a file that is not in /BIN is refused without installing anything', async () => {
@@ -241,7 +265,7 @@ test('firmware naming a file that is not in /BIN is refused without installing a
 });
 
 test('firmware with a tampered image is streamed, refused, and the slot write is given up', async () => {
-  const image = buildImage({ boardId: BOARD, version: '2.0.1' }, new Uint8Array(5000).fill(7), signWithTestKey);
+  const image = buildImage({ boardId: BOARD, version: '2.0.1', versionNumber: 200 }, new Uint8Array(5000).fill(7), signWithTestKey);
   image[image.length - 100] ^= 0x01;
   suite.ftp.write(`${ROOT}/BIN/bad.bson`, image);
   const installer = new WatchedInstaller();

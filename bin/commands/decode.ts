@@ -18,8 +18,10 @@ function decodeOne(text: string, phy: WmbusPhy): Record<string, unknown> {
   if (!r.ok) return { mode: r.mode ?? null, crcOk: false, error: r.error };
   const line: Record<string, unknown> = { mode: r.mode, crcOk: true, frame: toHex(r.frame) };
   const h = parseHeader(r.frame);
-  if (h.ok) {
-    const a = h.header.link.address;
+  // A frame whose upper header is cut short still has its link layer: the identity it is recorded under.
+  const link = h.ok ? h.header.link : h.link;
+  if (link !== undefined) {
+    const a = link.address;
     line.manufacturer = a.manufacturer;
     line.id = a.id;
     line.version = hex2(a.version);

@@ -1,7 +1,7 @@
 /** `wmbus frame HEX [--short-header]`: a stored (CRC-free) frame → all header fields as JSON. */
 import { fromHex } from '../../protocol/text/utf8';
 import { parseHeader } from '../../protocol/wmbus/header';
-import { headerJson } from './json';
+import { headerJson, linkJson } from './json';
 
 const USAGE =
   'usage: wmbus frame HEX… [--short-header]  (a stored frame without CRCs, spaces allowed; --short-header takes the filter identity from the DLL)';
@@ -29,7 +29,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const h = parseHeader(frame, { longHeader });
   if (!h.ok) {
-    process.stdout.write(JSON.stringify({ error: h.error }) + '\n');
+    // A cut upper header (ELL, AFL, TPL) leaves the link layer whole: its fields, then the error.
+    const out = h.link === undefined ? { error: h.error } : { link: linkJson(h.link), error: h.error };
+    process.stdout.write(JSON.stringify(out, null, h.link === undefined ? undefined : 2) + '\n');
     return 1;
   }
   process.stdout.write(JSON.stringify(headerJson(h.header), null, 2) + '\n');

@@ -1,6 +1,6 @@
 /** JSON views of decoded wM-Bus headers shared by the `decode` and `frame` commands (hex for byte fields). */
 import { toHex } from '../../protocol/text/utf8';
-import type { MeterAddress, WmbusHeader } from '../../protocol/wmbus/types';
+import type { LinkHeader, MeterAddress, WmbusHeader } from '../../protocol/wmbus/types';
 
 export function hex2(value: number): string {
   return value.toString(16).padStart(2, '0');
@@ -18,17 +18,16 @@ function optional<T>(value: T | undefined, f: (v: T) => unknown): unknown {
   return value === undefined ? undefined : f(value);
 }
 
+/** The link layer's fields (DLL), byte values as hex text. */
+export function linkJson(link: LinkHeader): Record<string, unknown> {
+  return { l: link.l, lMatchesLength: link.lMatchesLength, c: hex2(link.c), ...addressJson(link.address), diehlTransform: link.diehl };
+}
+
 /** Every header field, byte values as hex text. */
 export function headerJson(h: WmbusHeader): Record<string, unknown> {
   const { link, ell, afl, tpl } = h;
   return {
-    link: {
-      l: link.l,
-      lMatchesLength: link.lMatchesLength,
-      c: hex2(link.c),
-      ...addressJson(link.address),
-      diehlTransform: link.diehl,
-    },
+    link: linkJson(link),
     ell: optional(ell, (e) => ({
       ci: hex2(e.ci),
       offset: e.offset,

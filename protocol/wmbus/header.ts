@@ -301,7 +301,9 @@ function parseTpl(frame: Uint8Array, offset: number): Step<TplHeader> {
 
 /**
  * Parses every header of a CRC-free frame. The filter identity comes from a long TPL header when
- * `longHeader` is true (the default) and there is one, else from the DLL.
+ * `longHeader` is true (the default) and there is one, else from the DLL. A frame whose ELL, AFL or
+ * TPL header is cut short fails as 'truncated' with its link layer, which a concentrator still
+ * records the frame under.
  */
 export function parseHeader(frame: Uint8Array, options?: HeaderOptions): HeaderResult {
   if (frame.length < DLL_BYTES) return { ok: false, error: 'length' };
@@ -320,20 +322,20 @@ export function parseHeader(frame: Uint8Array, options?: HeaderOptions): HeaderR
   let stop = false;
   if (pos < frame.length && isEll(frame[pos])) {
     const step = parseEll(frame, pos, options?.ellPlaintext === true);
-    if (!step.ok) return { ok: false, error: 'truncated' };
+    if (!step.ok) return { ok: false, error: 'truncated', link };
     ell = step.value;
     pos = step.next;
     stop = step.stop;
   }
   if (!stop && pos < frame.length && frame[pos] === CI_AFL) {
     const step = parseAfl(frame, pos);
-    if (!step.ok) return { ok: false, error: 'truncated' };
+    if (!step.ok) return { ok: false, error: 'truncated', link };
     afl = step.value;
     pos = step.next;
   }
   if (!stop && pos < frame.length) {
     const step = parseTpl(frame, pos);
-    if (!step.ok) return { ok: false, error: 'truncated' };
+    if (!step.ok) return { ok: false, error: 'truncated', link };
     tpl = step.value;
     pos = step.next;
   }

@@ -164,4 +164,5 @@ export interface HeaderOptions {
 /** `length`: shorter than the DLL (10 bytes); `truncated`: a header announced by a CI runs past the end. */
 export type HeaderError = 'length' | 'truncated';
 
-export type HeaderResult = { ok: true; header: WmbusHeader } | { ok: false; error: HeaderError };
+/** A 'truncated' failure carries the link layer, which is whole (only 'length' frames lack it). */
+export type HeaderResult = { ok: true; header: WmbusHeader } | { ok: false; error: HeaderError; link?: LinkHeader };

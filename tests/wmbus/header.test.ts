@@ -139,8 +139,9 @@ describe('header parsing rules', () => {
     expect(parseHeader(bytes('0944ee4d78563412'))).toEqual({ ok: false, error: 'length' });
   });
 
-  test('a short header cut off after its CI is a truncated error', () => {
-    expect(parseHeader(bytes('0c44ee4d785634123c077a01'))).toEqual({ ok: false, error: 'truncated' });
+  test('a short header cut off after its CI is a truncated error that keeps the link layer', () => {
+    const r = parseHeader(bytes('0c44ee4d785634123c077a01'));
+    expect(r).toMatchObject({ ok: false, error: 'truncated', link: { c: 0x44, address: { manufacturer: 'SON', id: '12345678', version: 0x3c, deviceType: 0x07 } } });
   });
 
   test('a DLL-only frame has no TPL and its payload starts at the end', () => {

@@ -13,6 +13,7 @@ import { clearPinRecord } from './modem/effects';
 import { ModemTask } from './modem/task';
 import type { SessionResult } from './modem/types';
 import { MonitoringTask, type MonitorAlarm } from './monitoring';
+import type { FrameSink } from './radio/receive';
 import { RadioTask, type WindowSummary } from './radio/task';
 import { Scheduler } from './scheduler';
 import { FrameStore } from './store/frame-store';
@@ -69,6 +70,7 @@ export class Application {
     this.log.record(EVENTS.boot, board.power.wakeCause);
     this.countWake();
     this.store = FrameStore.open(board.frameFlash, { onOverwrite: (e) => this.onOverwrite(e), recordCrc: board.wmbusKernels?.crc16Ccitt });
+    this.countRecordedSinceSave();
     // A reset can leave the transceiver listening (a watchdog reset mid-window): quiet it first.
     board.radio.sleep();
     this.scheduler = new Scheduler(board.clock, board.power, board.powerSink, board.watchdog);
@@ -132,7 +134,7 @@ export class Application {
     }, this.scheduler);
     this.local = new LocalTask(board, this.scheduler, this.localActions());
     this.monitoring = new MonitoringTask(board, this.config, this.counters, { alarm: (a, at) => this.onAlarm(a, at) });
-    this.radio = new RadioTask(board, this.scheduler, this.config, this.whitelist, this.counters, this.store, {
+    this.radio = new RadioTask(board, this.scheduler, this.config, this.whitelist, this.counters, this.recordingSink(), {
       onTrigger: (now) => this.monitoring.measure(now),
       held: () => this.monitoring.status.temperatureAlarm,
       onWindowEnd: (s) => this.onWindowEnd(s),
@@ -219,8 +221,46 @@ export class Application {
     if (this.config.mode !== 'run') this.board.power.restart();
   }
 
+  /**
+   * The frame store as the radio task's sink: each frame stored moves `recordedUpTo` with
+   * `radio.recorded`, in RAM, and both are saved together (window end, session), so boot can tell
+   * which stored frames the saved counters miss.
+   */
+  private recordingSink(): FrameSink {
+    const store = this.store;
+    const c = this.counters.value;
+    return {
+      append: (record) => {
+        store.append(record);
+        // Only this sink appends, and boot set the mark to the store's next serial.
+        c.recordedUpTo++;
+      },
+      prepare: (bytes) => store.prepare(bytes),
+    };
+  }
+
+  /**
+   * A reset during a window (RESET button, watchdog, power cut) loses the counters since their
+   * last save but not the frames stored: those are counted from the store's serials, as recorded
+   * and as heard (each recorded frame was heard; the heard ones not recorded are not known).
+   */
+  private countRecordedSinceSave(): void {
+    const c = this.counters.value;
+    const next = this.store.layout().nextSerial;
+    const missed = c.recordedUpTo >= 0 ? next - c.recordedUpTo : 0;
+    if (missed > 0) {
+      c.radio.recorded += missed;
+      c.radio.frames += missed;
+    }
+    if (missed !== 0 || c.recordedUpTo < 0) {
+      c.recordedUpTo = next;
+      this.counters.save();
+    }
+  }
+
   private onOverwrite(e: OverwriteEvent): void {
     this.counters.value.radio.overwritten += e.records;
+    this.counters.value.radio.overwrittenPending += e.pendingRecords;
     this.log.record(EVENTS.framesOverwritten, `${e.records} records, ${e.pendingRecords} not uploaded`);
   }
 

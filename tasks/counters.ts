@@ -19,6 +19,8 @@ export interface RadioCounters {
   /** Of `recorded`: frames stored raw under their DLL identity because an upper header (ELL, AFL, TPL) is cut short. */
   headerErrors: number;
   overwritten: number;
+  /** Of `overwritten`, frames the full store dropped before they were uploaded: lost for the server. */
+  overwrittenPending: number;
 }
 
 /** Modem session counters (§5.7 "modem" / "counters"). */
@@ -37,6 +39,8 @@ export interface ModemCounters {
   /** UTC seconds of the last successful / failed connection; 0 = never. */
   lastCnxOk: number;
   lastCnxKo: number;
+  /** Files (log, supervision, ACK, alarm, configuration copy) that could not be written to the FileStore and were not sent. */
+  filesDropped: number;
 }
 
 /** Wake-ups by cause (§5.7 "counters"). */
@@ -75,19 +79,25 @@ export interface CounterSet {
   lastRollback: number;
   /** UTC seconds the box went into deep sleep; 0 while awake. */
   sleepSince: number;
+  /**
+   * Frame-store serial just past the last frame `radio.recorded` counts, saved with it: frames
+   * stored after it were recorded in a window a reset cut short (tasks/app.ts). −1: not known yet.
+   */
+  recordedUpTo: number;
 }
 
 function zeroRadio(): RadioCounters {
   return {
     windows: 0, listeningSeconds: 0, preambles: 0, syncs: 0, frames: 0, crcErrors: 0, decodeErrors: 0,
     lengthErrors: 0, overruns: 0, timeouts: 0, filtered: 0, duplicates: 0, recorded: 0, headerErrors: 0, overwritten: 0,
+    overwrittenPending: 0,
   };
 }
 
 function zeroModem(): ModemCounters {
   return {
     sessions: 0, sessionsOk: 0, sessionsFailed: 0, onSeconds: 0, bytesSent: 0, bytesReceived: 0,
-    filesUploaded: 0, framesUploaded: 0, framesResent: 0, lastCnxOk: 0, lastCnxKo: 0,
+    filesUploaded: 0, framesUploaded: 0, framesResent: 0, lastCnxOk: 0, lastCnxKo: 0, filesDropped: 0,
   };
 }
 
@@ -114,6 +124,7 @@ export function zeroCounters(): CounterSet {
     lastUpdate: 0,
     lastRollback: 0,
     sleepSince: 0,
+    recordedUpTo: -1,
   };
 }
 
@@ -138,6 +149,7 @@ export class Counters {
       v.lastUpdate = saved.lastUpdate ?? 0;
       v.lastRollback = saved.lastRollback ?? 0;
       v.sleepSince = saved.sleepSince ?? 0;
+      v.recordedUpTo = saved.recordedUpTo ?? -1;
     } catch {
       // A torn or foreign value: counting restarts, nothing else depends on it.
     }

@@ -11,7 +11,7 @@ import type { Flash } from '../../drivers/flash/types';
 import { SimFlash } from '../../sim/drivers/flash';
 import { EnergyLedger } from '../../drivers/power/ledger';
 import { meterFrames } from '../../sim/radio/meter-frames';
-import type { RadioCounters } from '../../tasks/counters';
+import { type RadioCounters, zeroCounters } from '../../tasks/counters';
 import { WindowFilter, whitelistTable } from '../../tasks/radio/filter';
 import { ReceivePath } from '../../tasks/radio/receive';
 import { crc16Ccitt } from '../../protocol/checksum/crc16-ccitt';
@@ -138,10 +138,7 @@ const identityOut = new Uint8Array(IDENTITY_BYTES);
 const IDENTITY_FLAGS = identityFlags({ longHeader: true });
 
 function radioCounters(): RadioCounters {
-  return {
-    windows: 0, listeningSeconds: 0, preambles: 0, syncs: 0, frames: 0, crcErrors: 0, decodeErrors: 0,
-    lengthErrors: 0, overruns: 0, timeouts: 0, filtered: 0, duplicates: 0, recorded: 0, overwritten: 0,
-  };
+  return zeroCounters().radio;
 }
 
 /** A window's filter, built the way the radio task builds it. */

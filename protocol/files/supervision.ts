@@ -89,6 +89,14 @@ export interface SupervisionCounters {
   readonly usb: number;
   readonly wd: number;
   readonly fault: number;
+  /**
+   * Product extensions, not in §5.7, named like its counters and written after `fault` when given:
+   * frames the full frame store overwrote before they were uploaded, and files (log, supervision,
+   * ACK, alarm, configuration copy) the file partition had no room for. Each is something the
+   * server will never get.
+   */
+  readonly framesLost?: number;
+  readonly filesDropped?: number;
 }
 
 /** Seconds since 1970-01-01 UTC; each is optional (§5.7) and left out when undefined. */
@@ -208,6 +216,8 @@ export function supervisionSection(s: Supervision): BsonDocument {
       usb: counters.usb,
       wd: counters.wd,
       fault: counters.fault,
+      ...(counters.framesLost !== undefined ? { framesLost: counters.framesLost } : {}),
+      ...(counters.filesDropped !== undefined ? { filesDropped: counters.filesDropped } : {}),
     },
     dates: datesDocument(s.dates),
     battery: { remainTime: battery.remainTime, capaPrcent: battery.capaPrcent, capamAh: battery.capamAh },

@@ -91,6 +91,8 @@ export const EVENTS = freezeTable({
   alarmCleared: { code: PROJECT_EVENT_BASE + 0x71, level: LEVEL_INFO },
   /** D: the server host of an FTPS or MQTTS connection that does not verify the server, and why (no CA stored, security.tlsVerify off). */
   tlsUnverified: { code: PROJECT_EVENT_BASE + 0x67, level: LEVEL_WARNING },
+  /** D: the file (log, supervision, ACK, alarm, configuration copy) the file partition had no room for, and why. */
+  fileDropped: { code: PROJECT_EVENT_BASE + 0x82, level: LEVEL_ERROR },
 } as const satisfies Record<string, EventDef>);
 
 export type EventName = keyof typeof EVENTS;

@@ -94,7 +94,7 @@ export function buildSupervision(s: SupervisionSources): Supervision {
       ...(m?.pinRefused !== undefined ? { pinRefused: m.pinRefused } : {}),
       ...(m?.tlsUnverified !== undefined ? { tlsUnverified: m.tlsUnverified } : {}),
     },
-    counters: { ...c.wake },
+    counters: { ...c.wake, framesLost: r.overwrittenPending, filesDropped: c.modem.filesDropped },
     dates,
     battery: estimateBattery({ usedMah: s.reading.chargeUsedMah, capacityMah: s.capacityMah, powerOnSec: c.lastPowerOn, nowSec: s.nowSec }),
     WmBus: {

@@ -182,6 +182,14 @@ export class ModemTask implements Task {
         security: () => o.config.current.security,
         settings: board.settings,
         cipher: board.blockCipher,
+        frames: o.frames,
+        // Never only a console line: the event goes into the next log file, the count into supervision.
+        onDropped: (error) => {
+          o.counters.value.modem.filesDropped++;
+          o.counters.save();
+          o.log.record(EVENTS.fileDropped, error);
+          board.console.log(`outbox: ${error}`);
+        },
       });
     this.configSeen = o.config.current;
     this.state = this.load();

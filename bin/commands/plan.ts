@@ -2,7 +2,8 @@ import type { ModemTechnology } from '../../drivers/modem/types';
 import { applyConfigFile } from '../../protocol/config/apply';
 import { defaultConfig } from '../../protocol/config/defaults';
 import { formatPlan } from '../../sim/plan/format';
-import { planConfiguration, type PlanOptions } from '../../sim/plan/planner.node';
+import { planConfiguration } from '../../sim/plan/planner.node';
+import type { PlanOptions } from '../../sim/plan/types';
 import { loadConfigTypeFile } from './config-file';
 import { parseArgs, parseKeyArgument } from './filekey';
 

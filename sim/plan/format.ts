@@ -1,5 +1,4 @@
-import type { Plan, PlanFigures } from './planner.node';
-import { TABLE_UPLOADS } from './planner.node';
+import { TABLE_UPLOADS, type Plan, type PlanFigures } from './types';
 
 const MAH_DECIMALS = 3;
 const YEAR_DECIMALS = 1;

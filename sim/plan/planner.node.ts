@@ -1,53 +1,18 @@
-import type { ModemTechnology } from '../../drivers/modem/types';
 import { toExtendedJson, type JsonValue } from '../../protocol/bson/ejson';
 import type { BsonDocument } from '../../protocol/bson/types';
 import type { Config } from '../../protocol/config/types';
 import { FTP_UPLOAD_DATA, FTP_UPLOAD_LOG, FTP_UPLOAD_SUPERVISION } from '../../protocol/config/types';
 import { runScenarioOnNode } from '../cli/main.node';
-import { scheduledDay, type ScheduledDay } from './activity';
+import { scheduledDay } from './activity';
 import { fitModel, predict, projectedYears, total, type DayActivity, type PlanModel } from './model';
+import { TABLE_UPLOADS, TABLE_WINDOW_MINUTES, type Plan, type PlanFigures, type PlanOptions } from './types';
 import { ONE_UPLOAD_CRONS, ProbeRecorder, TWO_UPLOAD_CRONS, probeScenario, type ProbeOutcome, type ProbeSite } from './probe';
 
 const SECONDS_PER_MINUTE = 60;
 /** The reference window of the probes (the default site's) and the longer one that prices listening. */
 const REFERENCE_WINDOW_S = 300;
 const LONG_WINDOW_S = 900;
-/** Rows of the manual's battery table (§1.6.4): listening window, minutes. */
-export const TABLE_WINDOW_MINUTES: readonly number[] = [2, 4, 5, 6, 8, 10, 12, 15, 20, 30];
-/** Its columns: uploads a day. */
-export const TABLE_UPLOADS: readonly { readonly label: string; readonly perDay: number }[] = [
-  { label: '2 uploads/day', perDay: 2 },
-  { label: '1 upload/day', perDay: 1 },
-  { label: '1 upload/week', perDay: 1 / 7 },
-];
 const ALL_UPLOAD_DATA = FTP_UPLOAD_DATA | FTP_UPLOAD_SUPERVISION | FTP_UPLOAD_LOG;
-
-export interface PlanOptions {
-  readonly network?: ModemTechnology;
-  readonly meters?: number;
-  readonly framesPerWindow?: number;
-}
-
-export interface PlanFigures {
-  readonly activity: DayActivity;
-  readonly mAhPerDay: Readonly<Record<string, number>>;
-  readonly totalMahPerDay: number;
-  readonly years: number;
-}
-
-export interface Plan {
-  /** The technology the probes used: forced, or the configuration's mode. */
-  readonly network: string;
-  readonly meters: number;
-  /** Frames recorded a window in the table (and the configuration): given, or the reference probe's. */
-  readonly framesPerWindow: number;
-  readonly framesPerWindowGiven: boolean;
-  readonly schedule: ScheduledDay;
-  readonly configuration: PlanFigures;
-  readonly table: readonly { readonly windowMinutes: number; readonly cells: readonly PlanFigures[] }[];
-  readonly probes: readonly ProbeOutcome[];
-  readonly model: PlanModel;
-}
 
 function figures(model: PlanModel, activity: DayActivity): PlanFigures {
   const mAhPerDay = predict(model, activity);

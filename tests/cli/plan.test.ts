@@ -9,8 +9,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { runScenarioOnNode } from '../../sim/cli/main.node';
 import { ProbeRecorder, type ProbeOutcome } from '../../sim/plan/probe';
-import type { Plan } from '../../sim/plan/planner.node';
-import { TABLE_WINDOW_MINUTES } from '../../sim/plan/planner.node';
+import { TABLE_WINDOW_MINUTES, type Plan } from '../../sim/plan/types';
 import { DEFAULT_SCENARIO, mergeScenario, type Scenario } from '../../sim/scenario';
 import type { SimSummary } from '../../sim/summary';
 

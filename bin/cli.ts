@@ -9,6 +9,7 @@ const COMMANDS: Readonly<Record<string, { module: string; summary: string }>> = 
   bson2json: { module: './commands/bson2json', summary: 'bson2json FILE [--key BASE64] [--crc-mode 0|1|2] [--crc-field NAME]  BSON (or .aes) file → extended JSON, CRC status' },
   json2bson: { module: './commands/json2bson', summary: 'json2bson FILE -o OUT [--key BASE64]  extended JSON (UTF-8) → BSON with CRC' },
   config: { module: './commands/config', summary: 'config check FILE  the ACK the device would produce for a configuration, and every error' },
+  image: { module: './commands/image', summary: 'image keygen|build|sign|verify …  firmware images: Ed25519 keys, build, sign, check against a public key' },
   plan: { module: './commands/plan', summary: 'plan FILE [--network lte-m|nb-iot|2g] [--meters N] [--frames-per-window N] [--json]  battery life of a configuration, and the manual\'s table' },
 };
 

@@ -12,6 +12,8 @@ import { SimBle } from './drivers/ble';
 import { SimBuzzer, type HeardTone } from './drivers/buzzer';
 import { SimClock } from './drivers/clock';
 import { SimFiles } from './drivers/files';
+import { SimFlash } from './drivers/flash';
+import { PowerRail, TappedFlash } from './drivers/power-rail';
 import { createOtaState, SimOta, type SimOtaState } from './drivers/ota';
 import { SimGauge } from './drivers/gauge';
 import { SimHall } from './drivers/hall';
@@ -30,6 +32,8 @@ export const BOOT_ACTIVE_MS = 300;
 export const RETAINED_BYTES = 512;
 /** One application slot of the 8 MB partition table (sdkconfig/partitions.csv). */
 export const OTA_SLOT_BYTES = 0x1e0000;
+/** A power cut lasts this long before the supply comes back (the pack reseated, a brown-out over). */
+export const POWER_CUT_OFF_MS = 2_000;
 /** What the factory flashed in slot 0 (the simulator runs this repository's firmware, whatever its bytes). */
 const FACTORY_IMAGE = Uint8Array.of(0x57, 0x4d, 0x46, 0x57);
 
@@ -95,13 +99,17 @@ export class SimDevice {
   readonly ota: SimOtaState = createOtaState(FACTORY_IMAGE);
   readonly rtc: SimRtc;
   readonly stats: SimDeviceStats = { boots: 0, bootsByCause: {}, deepSleeps: 0 };
+  /** The supply of the stores: power cuts are armed and made here (scenario `powerCut`, the campaign). */
+  readonly rail = new PowerRail();
   private current: BootInstance | undefined;
+  private powerOff = false;
   private wakeEvent: SimEventId | undefined;
   private magnetNear = false;
   private asleep = false;
 
   constructor(private readonly o: SimDeviceOptions) {
     this.rtc = new SimRtc(o.world, o.rtcErrorMs, o.rtcDriftPpm);
+    this.rail.onCut(() => this.powerLost());
   }
 
   get awake(): boolean {
@@ -146,6 +154,11 @@ export class SimDevice {
     this.boot('reset');
   }
 
+  /** The supply drops now, between two writes, and comes back after `POWER_CUT_OFF_MS`. */
+  powerCut(): void {
+    this.rail.instantCut();
+  }
+
   /** The installer plugs the USB cable: it wakes the box. */
   plugUsb(files: { name: string; bytes: Uint8Array }[]): void {
     this.usbState.inbox.push(...files);
@@ -156,7 +169,9 @@ export class SimDevice {
 
   private boot(cause: WakeCause): void {
     const o = this.o;
+    const tap = this.rail.tap();
     this.asleep = false;
+    this.powerOff = false;
     this.stats.boots++;
     this.stats.bootsByCause[cause] = (this.stats.bootsByCause[cause] ?? 0) + 1;
     o.ledger.report('mcu', 'active');
@@ -190,9 +205,9 @@ export class SimDevice {
         temperatureDeciC: () => o.temperatureDeciC(o.world.now()),
         loadMa: () => 0,
       }),
-      frameFlash: o.frameFlash,
-      settings: new SimSettings(this.settings),
-      files: new SimFiles(this.files, o.filesCapacity),
+      frameFlash: o.frameFlash instanceof SimFlash ? new TappedFlash(o.frameFlash, tap) : o.frameFlash,
+      settings: new SimSettings(this.settings, tap),
+      files: new SimFiles(this.files, o.filesCapacity, tap),
       usb: instance.usb,
       ble: instance.ble,
       ota: new SimOta(this.ota, { slotBytes: OTA_SLOT_BYTES }),
@@ -222,6 +237,22 @@ export class SimDevice {
     // A restart from inside a firmware call: finish the current event, then boot.
     this.shutdown();
     this.o.world.at(this.o.world.now(), () => this.boot(cause));
+  }
+
+  /**
+   * The supply is gone: RAM, the RTC slow memory and the modem lose power with the CPU; flash,
+   * NVS and the file system keep what was written. The box boots again as at power-on.
+   */
+  private powerLost(): void {
+    if (this.powerOff) return;
+    this.powerOff = true;
+    this.shutdown();
+    this.asleep = false;
+    if (this.wakeEvent !== undefined) this.o.world.cancel(this.wakeEvent);
+    this.wakeEvent = undefined;
+    this.retained.fill(0);
+    this.o.modem.setSupply(false);
+    this.o.world.at(this.o.world.now() + POWER_CUT_OFF_MS, () => this.boot('power-on'));
   }
 
   /** Drops the running boot: its timers, callbacks and radio listening end with it. */

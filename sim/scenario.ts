@@ -1,11 +1,18 @@
 import type { PopulationSpec } from './radio/population';
 import type { EmulatorScenario } from './modem/types';
+import type { TearTarget } from './drivers/power-rail';
 
 /** When something happens to the box, in minutes after the start of the run. */
 export type SiteAction =
   | { readonly atMinutes: number; readonly action: 'magnet' }
   | { readonly atMinutes: number; readonly action: 'reset'; readonly magnetHeld?: boolean }
-  | { readonly atMinutes: number; readonly action: 'usb'; readonly files: readonly { readonly name: string; readonly json: unknown }[] };
+  | { readonly atMinutes: number; readonly action: 'usb'; readonly files: readonly { readonly name: string; readonly json: unknown }[] }
+  /**
+   * The supply drops for POWER_CUT_OFF_MS (sim/device.ts) and the box boots as at power-on. Without
+   * `during`, at `atMinutes` itself; with it, at the `afterWrites`-th write (0: the next) to that
+   * store after `atMinutes`, which the cut tears.
+   */
+  | { readonly atMinutes: number; readonly action: 'powerCut'; readonly during?: TearTarget; readonly afterWrites?: number };
 
 /**
  * A configuration or command file the head-end (sim/servers/headend.node.ts) has for the box: `json`

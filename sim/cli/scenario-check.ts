@@ -6,7 +6,8 @@
  */
 import type { EmulatorScenario } from '../modem/types';
 import type { PopulationSpec } from '../radio/population';
-import type { Scenario } from '../scenario';
+import type { TearTarget } from '../drivers/power-rail';
+import type { Scenario, SiteAction } from '../scenario';
 
 /** A scenario file that cannot be run, with a message for the person who wrote it. */
 export class ScenarioError extends Error {
@@ -66,6 +67,16 @@ const NETWORK_KEYS: KeyTable<EmulatorScenario> = {
   signalJitterDb: true,
 };
 
+type ActionName = SiteAction['action'];
+/** Each action's keys besides `atMinutes` and `action`. */
+const ACTION_KEYS: { readonly [A in ActionName]: readonly string[] } = {
+  magnet: [],
+  reset: ['magnetHeld'],
+  usb: ['files'],
+  powerCut: ['during', 'afterWrites'],
+};
+const TEAR_TARGETS: KeyTable<Record<TearTarget, true>> = { 'frame-store': true, settings: true, files: true };
+
 /** The groups whose keys are checked; `preset` (a configuration, checked by the device), `actions` and the rest are free-form here. */
 const GROUPS: readonly [string, object][] = [
   ['device', DEVICE_KEYS],
@@ -95,6 +106,30 @@ function wholeNumber(value: unknown, min: number): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= min;
 }
 
+function actionErrors(actions: unknown): string[] {
+  if (!Array.isArray(actions)) return ['actions must be an array'];
+  const errors: string[] = [];
+  actions.forEach((a: unknown, i) => {
+    const where = `actions[${i}]`;
+    if (!isObject(a)) {
+      errors.push(`${where} must be an object`);
+      return;
+    }
+    if (typeof a.action !== 'string' || !has(ACTION_KEYS, a.action)) {
+      errors.push(`${where}.action: ${JSON.stringify(a.action)} is not an action (known: ${Object.keys(ACTION_KEYS).join(', ')})`);
+      return;
+    }
+    const allowed = ['atMinutes', 'action', ...ACTION_KEYS[a.action as ActionName]];
+    for (const k of Object.keys(a)) if (!allowed.includes(k)) errors.push(`${where}: ${JSON.stringify(k)} is not a key of a ${a.action} action (known keys: ${allowed.join(', ')})`);
+    if (typeof a.atMinutes !== 'number' || !Number.isFinite(a.atMinutes) || a.atMinutes < 0) errors.push(`${where}.atMinutes: ${JSON.stringify(a.atMinutes)} is not a number of minutes (0 or more)`);
+    if (a.during !== undefined && (typeof a.during !== 'string' || !has(TEAR_TARGETS, a.during))) {
+      errors.push(`${where}.during: ${JSON.stringify(a.during)} is not a store a cut can tear (${Object.keys(TEAR_TARGETS).join(', ')})`);
+    }
+    if (a.afterWrites !== undefined && !wholeNumber(a.afterWrites, 0)) errors.push(`${where}.afterWrites: ${JSON.stringify(a.afterWrites)} is not a write count (a whole number, 0 or more)`);
+  });
+  return errors;
+}
+
 /** Every problem of a parsed scenario file, one sentence each; empty when it can be run. */
 export function scenarioErrors(json: unknown): string[] {
   if (!isObject(json)) return [`a scenario file holds a JSON object, not ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`];
@@ -111,6 +146,7 @@ export function scenarioErrors(json: unknown): string[] {
   }
   if (json.days !== undefined && !wholeNumber(json.days, 1)) errors.push(`days: ${JSON.stringify(json.days)} is not a number of days (a whole number, 1 or more)`);
   if (json.seed !== undefined && !wholeNumber(json.seed, 0)) errors.push(`seed: ${JSON.stringify(json.seed)} is not a seed (a whole number, 0 or more)`);
+  if (json.actions !== undefined) errors.push(...actionErrors(json.actions));
   return errors;
 }
 

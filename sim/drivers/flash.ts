@@ -28,12 +28,15 @@ export const W25Q_TIMING: FlashTiming = {
   readOverheadBytes: 5,
 };
 
-/** Thrown by the N-th program/erase after `armPowerCut`: the firmware's call stack ends there. */
+/**
+ * Thrown by the N-th program/erase after `armPowerCut`, and by a write the PowerRail (power-rail.ts)
+ * tears or refuses after a cut: the firmware's call stack ends there.
+ */
 export class PowerCutError extends Error {
   override readonly name = 'PowerCutError';
 
-  constructor(readonly operation: 'program' | 'erase', readonly offset: number) {
-    super(`power cut during ${operation} at 0x${offset.toString(16)}`);
+  constructor(readonly operation: string, readonly offset?: number) {
+    super(`power cut during ${operation}${offset === undefined ? '' : ` at 0x${offset.toString(16)}`}`);
   }
 }
 

@@ -185,15 +185,13 @@ export class Outbox {
     const encoded = this.encode(build(header), kind, timeSec);
     if (!encoded.ok) return this.dropped(encoded.error);
     const id = OUTBOX_PREFIX + encoded.name;
-    try {
-      this.files.write(id, encoded.bytes);
-    } catch (first) {
-      // Room taken by data files the frame store can make again: they wait, this file goes now.
-      if (!this.pushOutData(encoded.bytes.length)) return this.dropped(`${encoded.name}: ${errorText(first)}`);
+    for (;;) {
       try {
         this.files.write(id, encoded.bytes);
+        break;
       } catch (e) {
-        return this.dropped(`${encoded.name}: ${errorText(e)}`);
+        // Room taken by data files the frame store can make again: they wait, this file goes now.
+        if (!this.pushOutData()) return this.dropped(`${encoded.name}: ${errorText(e)}`);
       }
     }
     return { ok: true, file: fileOf(id, encoded.name) as OutboxFile };
@@ -205,22 +203,20 @@ export class Outbox {
   }
 
   /**
-   * Deletes undelivered data files, newest first, until `bytes` fit: only those whose records
-   * are all still in the frame store (at or past its cursor), so none is lost, and newest first so
-   * the files left still end where the next preparation starts. True when anything went.
+   * Deletes the newest undelivered data file when all its records are still in the frame store
+   * (at or past its cursor), so nothing is lost: it is prepared again later. The newest, and none
+   * past a delivered one, so the files left still end where the next preparation starts (no gap).
+   * False when there is none to delete.
    */
-  private pushOutData(bytes: number): boolean {
+  private pushOutData(): boolean {
     const store = this.frames;
     if (store === undefined) return false;
-    const cursor = store.pending(0).cursor;
-    const entries = this.dataEntries().sort((a, b) => b.from - a.from);
-    let any = false;
-    for (const e of entries) {
-      if (this.files.free() >= bytes + DATA_RESERVE_BYTES || e.from < cursor) break;
-      this.files.delete(e.id);
-      any = true;
-    }
-    return any;
+    let newest: { id: string; from: number } | undefined;
+    for (const e of this.dataEntries()) if (newest === undefined || e.from > newest.from) newest = e;
+    if (newest === undefined || newest.from < store.pending(0).cursor) return false;
+    for (const e of this.sentEntries()) if (e.to > newest.from) return false;
+    this.files.delete(newest.id);
+    return true;
   }
 
   /** §5.4 alarm file. */

@@ -50,6 +50,9 @@ export interface SimHost {
   onSite?(site: { readonly world: SimWorld; readonly device: SimDevice; readonly flash: SimFlash }): void;
   /** The energy used and the device's counters since the start of the run, at the end of each virtual day (`wmbus plan`). */
   onDayEnd?(day: number, energy: EnergyReport, counters: CounterSet | undefined): void;
+  /** The energy used so far, every `sampleEveryMs` of virtual time from the start (`--report`). */
+  readonly sampleEveryMs?: number;
+  onSample?(atMs: number, energy: EnergyReport): void;
 }
 
 export interface SimRun {
@@ -168,6 +171,16 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
       world.at(at, () => device.plugUsb(files));
     }
   });
+
+  const every = host.sampleEveryMs;
+  const onSample = host.onSample;
+  if (onSample !== undefined && every !== undefined && every > 0) {
+    const sample = (): void => {
+      onSample(world.now(), ledger.snapshot());
+      world.at(world.now() + every, sample);
+    };
+    world.at(startMs, sample);
+  }
 
   for (let day = 0; day < scenario.days; day++) {
     await runThroughCuts(world, startMs + (day + 1) * MS_PER_DAY);

@@ -8,10 +8,17 @@ import { startOperatorFtp } from '../servers/ftp.node';
 import { startMqttServers } from '../servers/mqtt-sim.node';
 import { startSntpServer } from '../servers/sntp.node';
 import { formatSummary } from '../summary';
+import { ReportCollector } from '../report/collect';
+import { renderReport } from '../report/html';
+import { PACK } from '../../drivers/power/model';
+import type { EnergyReport } from '../../drivers/power/ledger';
 import { buildScenario, parseOptions, USAGE } from './options';
 import { writeOutDir } from './out.node';
 import { ScenarioError } from './scenario-check';
 import { readScenarioFile } from './scenario-file.node';
+
+/** The report's battery curve: one point a virtual hour. */
+const REPORT_SAMPLE_MS = 3_600_000;
 
 export interface NodeRunResult {
   readonly run: SimRun;
@@ -23,6 +30,8 @@ export interface NodeRunOptions {
   readonly outDir?: string;
   readonly trace?: boolean;
   readonly json?: boolean;
+  /** Writes the run's HTML report there (sim/report/html.ts). */
+  readonly report?: string;
   readonly onDayEnd?: SimHost['onDayEnd'];
 }
 
@@ -52,20 +61,34 @@ export async function runScenarioOnNode(scenario: Scenario, options: NodeRunOpti
       out(line);
     };
     print(`simulating ${scenario.name}: ${scenario.meters.meters} meters, ${scenario.days} day(s) from ${scenario.start}, seed ${scenario.seed}`);
+    const report = options.report === undefined ? undefined : new ReportCollector();
+    const toStderr = options.trace === true ? (line: string) => process.stderr.write(line + '\n') : undefined;
+    const trace =
+      report === undefined
+        ? toStderr
+        : (line: string): void => {
+            report.trace(line);
+            toStderr?.(line);
+          };
     const run = await runSimulation(scenario, {
       print,
       sockets: mqtt === undefined ? sockets : mqtt.wrap(sockets),
       ftpPort: ftp.port,
       ntpPort: sntp.port,
       ...(mqtt !== undefined ? { mqttPort: mqtt.broker.port } : {}),
-      trace: options.trace ? (line) => process.stderr.write(line + '\n') : undefined,
+      trace,
       attachClock: (clock) => {
         now = clock;
       },
       ...(options.onDayEnd !== undefined ? { onDayEnd: options.onDayEnd } : {}),
+      ...(report !== undefined ? { sampleEveryMs: REPORT_SAMPLE_MS, onSample: (atMs: number, energy: EnergyReport) => report.sample(atMs, energy) } : {}),
     });
     for (const line of formatSummary(run.summary)) print(line);
     if (options.outDir !== undefined) writeOutDir(options.outDir, run);
+    if (report !== undefined && options.report !== undefined) {
+      const pack = { ...PACK, capacityMah: scenario.device.batteryMah };
+      fs.writeFileSync(options.report, renderReport(run.summary, report.data(), Date.parse(scenario.start), pack));
+    }
     await mqtt?.finish(options.outDir);
     if (options.json) print(JSON.stringify(run.summary));
     return { run, lines };

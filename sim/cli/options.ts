@@ -7,13 +7,14 @@ export interface MainOptions {
   readonly seed?: number;
   readonly scenarioFile?: string;
   readonly outDir?: string;
+  readonly report?: string;
   readonly json: boolean;
   readonly trace: boolean;
 }
 
 export type ParsedOptions = { ok: true; options: MainOptions } | { ok: false; error: string };
 
-export const USAGE = 'usage: npm start -- [--days N] [--seed N] [--scenario FILE] [--out DIR] [--json] [--trace]';
+export const USAGE = 'usage: npm start -- [--days N] [--seed N] [--scenario FILE] [--out DIR] [--report FILE.html] [--json] [--trace]';
 
 function positiveInt(text: string | undefined): number | undefined {
   if (text === undefined || !/^\d+$/.test(text)) return undefined;
@@ -26,6 +27,7 @@ export function parseOptions(argv: readonly string[]): ParsedOptions {
   let seed: number | undefined;
   let scenarioFile: string | undefined;
   let outDir: string | undefined;
+  let report: string | undefined;
   let json = false;
   let trace = false;
   for (let i = 0; i < argv.length; i++) {
@@ -52,6 +54,11 @@ export function parseOptions(argv: readonly string[]): ParsedOptions {
         outDir = value;
         i++;
         break;
+      case '--report':
+        if (value === undefined) return { ok: false, error: '--report needs a file name' };
+        report = value;
+        i++;
+        break;
       case '--json':
         json = true;
         break;
@@ -62,7 +69,7 @@ export function parseOptions(argv: readonly string[]): ParsedOptions {
         return { ok: false, error: `unknown option ${a}` };
     }
   }
-  return { ok: true, options: { days, seed, scenarioFile, outDir, json, trace } };
+  return { ok: true, options: { days, seed, scenarioFile, outDir, ...(report !== undefined ? { report } : {}), json, trace } };
 }
 
 /**

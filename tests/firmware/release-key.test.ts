@@ -9,7 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { FirmwareKeyError, KEYS_MODULE, keyModuleSource, writeKeyedManifest } from '../../sim/moddable/firmware-key.node';
+import { buildImage, bytesSource, verifyImage } from '../../protocol/firmware/image';
 import { FIRMWARE_PUBLIC_KEY } from '../../tasks/firmware/keys';
+import { signWithTestKey } from '../fixtures/firmware-test-key';
 
 const REPO = join(__dirname, '..', '..');
 const SCRIPT = join(REPO, 'sim', 'moddable', 'firmware-key.node.ts');
@@ -91,4 +93,14 @@ test('.ci/device-build’s step: WMBUS_RELEASE=1 with the development key exits 
   expect(r.status).toBe(1);
   expect(r.stdout).toBe('');
   expect(r.stderr).toMatch(/^device build: WMBUS_RELEASE=1: .*dev\.hex is the development key/);
+});
+
+test('firmware built with a release key refuses an image signed with the development key', () => {
+  const image = buildImage({ boardId: 'esp32-ref-1', version: '01.01', versionNumber: 101 }, new Uint8Array(4000).fill(9), signWithTestKey);
+  const publicKey = Uint8Array.from(moduleKey(keyModuleSource(RELEASE_KEY, { release: true })).key);
+  expect(verifyImage(bytesSource(image), { boardId: 'esp32-ref-1', publicKey, maxPayloadBytes: 64 * 1024 })).toEqual({
+    ok: false,
+    check: 'signature',
+    error: 'signature does not verify with the built-in key',
+  });
 });

@@ -47,7 +47,7 @@ export interface SimHost {
   /** The firmware's console lines, stamped with the device's clock (`--trace`). */
   trace?(line: string): void;
   /** The site before it is powered on, for a host that schedules its own events on it (the reliability campaign). */
-  onSite?(site: { readonly world: SimWorld; readonly device: SimDevice; readonly flash: SimFlash }): void;
+  onSite?(site: { readonly world: SimWorld; readonly device: SimDevice; readonly flash: SimFlash; readonly emulator: Bg95Emulator }): void;
   /** The energy used and the device's counters since the start of the run, at the end of each virtual day (`wmbus plan`). */
   onDayEnd?(day: number, energy: EnergyReport, counters: CounterSet | undefined): void;
   /** The energy used so far, every `sampleEveryMs` of virtual time from the start (`--report`). */
@@ -147,7 +147,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
   if (!preset.ok) throw new Error(`scenario preset rejected: ${preset.field}: ${preset.reason}`);
   factory.copyUploaded();
 
-  host.onSite?.({ world, device, flash });
+  host.onSite?.({ world, device, flash, emulator });
   device.powerOn();
   if (scenario.installAtMinutes !== null) {
     const at = startMs + scenario.installAtMinutes * MS_PER_MINUTE;

@@ -67,17 +67,6 @@ const COMMAND_LOG_MAX = 20_000;
 /** Promise-job turns given to the firmware per world event (XS has no macrotask to wait for). */
 const PROMISE_TURNS = 64;
 const BITS_PER_BYTE = 8;
-/** A virtual-time jump longer than this, with sockets open, waits for pending replies first. */
-const PATIENT_GAP_MS = 250;
-/** Real time a local server gets to answer a request before the simulation gives up waiting. */
-const REPLY_PATIENCE_MS = 2000;
-/**
- * Real time to wait for a reply before letting virtual time jump: slices of this many ms, at most
- * this many slices. The wait ends at the first event, so its full length is only spent when a
- * request goes unanswered (a lost datagram).
- */
-const PATIENT_SLICE_MS = 20;
-const PATIENT_SLICES = 100;
 const DNS_TTL_S = 600;
 
 /** TS 27.007 §9.2 and Quectel TCP/IP error codes the emulator returns. */
@@ -142,8 +131,8 @@ export interface Bg95EmulatorOptions {
   /** Real sockets behind the emulated ones; without it every open fails. */
   readonly host?: HostSockets;
   /**
-   * The world's next event time (`SimWorld.nextEventTime`). Before a jump of virtual time the
-   * emulator waits a little real time for replies to what it sent; without it, it always does.
+   * The world's next event time (`SimWorld.nextEventTime`). Not read: a settle waits for the
+   * replies owed, not for a gap of virtual time; kept while the callers still pass it.
    */
   readonly nextEventTime?: () => number | undefined;
 }
@@ -234,15 +223,6 @@ export class Bg95Emulator implements ModemModule, HostIo {
   private physical: ModemPowerState = 'off';
   private psmUrc = false;
   private epoch = 0;
-  /** Host operations or events since the peers were last quiet for a whole patient wait. */
-  private hostTraffic = false;
-  /**
-   * The firmware has just asked something of a peer that answers (bytes on a connection that has
-   * already received data, or a close while such a connection is open): the next settle waits for
-   * the answer in real time before virtual time moves, so when a local server replies never
-   * decides when the firmware sees the reply.
-   */
-  private replyDue = false;
 
   constructor(private readonly options: Bg95EmulatorOptions) {
     this.time = options.time;
@@ -377,34 +357,19 @@ export class Bg95Emulator implements ModemModule, HostIo {
     return true;
   }
 
+  /**
+   * The host's settle returns once every reply owed for what the box sent has arrived
+   * (sim/servers/replies-owed.ts), so a reply is taken at the virtual time of its request however
+   * long the real server took, and virtual time never waits on real time otherwise.
+   */
   async settle(): Promise<void> {
     this.stats.settles++;
     const host = this.options.host;
-    if (host !== undefined && this.replyDue) {
-      this.replyDue = false;
-      this.take(await host.settle(REPLY_PATIENCE_MS));
-    } else if (host !== undefined && host.busy()) this.take(await host.settle(0));
+    if (host !== undefined && host.busy()) this.take(await host.settle());
     await this.jobTurns();
-    if (host === undefined || !this.hostTraffic) return;
-    // About to jump ahead in virtual time with connections open and traffic since the last quiet
-    // spell: give the real peer a moment (its reply, or the rest of it), so that what it sends is
-    // not overtaken by a firmware timeout. Slice 0 is one full turn of the host (Node runs every
-    // pending promise job then); the wait goes on in slices only while the firmware has nothing
-    // scheduled, and ends at the first event.
-    for (let slice = 0; slice < PATIENT_SLICES; slice++) {
-      const next = this.options.nextEventTime?.();
-      const gap = next === undefined ? Infinity : next - this.time.now();
-      if (gap <= PATIENT_GAP_MS || host.openCount() === 0) return;
-      const events = await host.settle(slice === 0 ? 0 : PATIENT_SLICE_MS);
-      this.take(events);
-      await this.jobTurns();
-      if (events.length > 0) return;
-    }
-    this.hostTraffic = false;
   }
 
   private take(events: readonly HostSocketEvent[]): void {
-    if (events.length > 0) this.hostTraffic = true;
     this.stats.hostEvents += events.length;
     for (const e of coalesce(events)) this.onHostEvent(e);
   }
@@ -716,7 +681,6 @@ export class Bg95Emulator implements ModemModule, HostIo {
       return this.urcAt(modelMs, `${openUrc}: ${id},${this.pdp.active ? QI_SOCKET_CONNECT_FAILED : QI_PDP_BROKEN}`);
     }
     this.activity();
-    this.hostTraffic = true;
     if (udp) {
       s.host = hostSockets.openDatagram();
       this.byHost.set(s.host, s);
@@ -769,8 +733,6 @@ export class Bg95Emulator implements ModemModule, HostIo {
       if (epoch !== this.epoch || s.host === undefined) return;
       s.acked += bytes.length;
       if (forward.length > 0 && s.host !== undefined) {
-        this.hostTraffic = true;
-        if (s.udp || s.readTotal + s.rxBytes > 0) this.replyDue = true;
         this.options.host?.send(s.host, forward, s.udp ? address : undefined, s.udp ? port : undefined);
       }
       if (drop !== undefined) this.dropSocket(s);
@@ -827,8 +789,6 @@ export class Bg95Emulator implements ModemModule, HostIo {
     this.time.at(Math.max(this.time.now(), this.txUntil), () => {
       if (s.host === undefined) return;
       s.host = undefined;
-      this.hostTraffic = true;
-      for (const other of this.sockets.values()) if (other.host !== undefined && other.readTotal + other.rxBytes > 0) this.replyDue = true;
       this.options.host?.close(hostId);
     });
   }
@@ -842,7 +802,6 @@ export class Bg95Emulator implements ModemModule, HostIo {
     if (mapped !== undefined) return this.dnsAnswer(link.rttMs, mapped);
     const hostSockets = this.options.host;
     if (hostSockets === undefined) return this.urcAt(link.rttMs, `+QIURC: "dnsgip",${QI_DNS_PARSE_FAILED}`);
-    this.hostTraffic = true;
     this.dnsPending.set(hostSockets.resolve(host), { at: this.time.now() });
   }
 

@@ -28,7 +28,7 @@ export function hostSocketsHandler(sockets: HostSockets = new NodeHostSockets())
         sockets.close(request.id);
         break;
       case NetOp.Settle:
-        response = { events: await sockets.settle(request.patienceMs) };
+        response = { events: await sockets.settle() };
         break;
       case NetOp.CloseAll:
         sockets.closeAll();

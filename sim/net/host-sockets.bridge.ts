@@ -47,8 +47,8 @@ export class HostSocketsBridge implements HostSockets {
     return this.open;
   }
 
-  settle(patienceMs = 0): Promise<HostSocketEvent[]> {
-    const r = this.call({ op: NetOp.Settle, patienceMs }, false, true);
+  settle(): Promise<HostSocketEvent[]> {
+    const r = this.call({ op: NetOp.Settle }, false, true);
     this.dirty = false;
     return Promise.resolve([...(r.events ?? [])]);
   }

@@ -3,6 +3,7 @@ import * as dns from 'node:dns';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import * as tls from 'node:tls';
+import { OwedReplies, type OwedPorts } from '../servers/replies-owed';
 import type { HostSocketEvent, HostSocketId, HostSockets, HostStreamRequest } from './types';
 
 export interface NodeHostSocketsOptions {
@@ -10,6 +11,10 @@ export interface NodeHostSocketsOptions {
   readonly quietMs?: number;
   /** Real ms an operation in flight (connect, lookup, bind) may hold a settle before it stops blocking. */
   readonly maxWaitMs?: number;
+  /** Ports of the local FTP servers: their greeting is owed as soon as a connection opens. */
+  readonly servers?: OwedPorts;
+  /** Real ms a settle waits for a reply still owed before it throws (a server that hangs). */
+  readonly hangGuardMs?: number;
 }
 
 export interface NodeHostSocketsStats {
@@ -34,6 +39,8 @@ const QUIET_TURNS = 8;
 const THREAD_POOL_WORK = /^(FSReq|GetAddrInfoReqWrap|GetNameInfoReqWrap|FileHandleCloseReq)/;
 
 const DEFAULT_MAX_WAIT_MS = 5_000;
+/** Far beyond any local server's answer on a loaded machine: only a hung server gets there. */
+const DEFAULT_HANG_GUARD_MS = 30_000;
 const PEM_LINE = 64;
 
 interface Operation {
@@ -65,6 +72,8 @@ export class NodeHostSockets implements HostSockets {
   readonly stats: NodeHostSocketsStats = { settles: 0, settleMs: 0, events: 0, opened: 0 };
   private readonly quietMs: number;
   private readonly maxWaitMs: number;
+  private readonly hangGuardMs: number;
+  private readonly owed: OwedReplies;
   private nextId = 1;
   private readonly streams = new Map<HostSocketId, AnySocket>();
   private readonly datagrams = new Map<HostSocketId, dgram.Socket>();
@@ -75,6 +84,21 @@ export class NodeHostSockets implements HostSockets {
   constructor(options: NodeHostSocketsOptions = {}) {
     this.quietMs = options.quietMs ?? DEFAULT_QUIET_MS;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    this.hangGuardMs = options.hangGuardMs ?? DEFAULT_HANG_GUARD_MS;
+    this.owed = new OwedReplies(options.servers);
+  }
+
+  /** An FTP server listens on `port` (as `servers.ftp`): a connection to it owes the greeting. */
+  ftpServer(port: number): void {
+    this.owed.ftp(port);
+  }
+
+  /**
+   * The server on `port` never answers on purpose (a test's fault: a broker that acknowledges
+   * nothing): a settle owes it nothing, where it would otherwise wait for it and throw.
+   */
+  deafServer(port: number): void {
+    this.owed.deaf(port);
   }
 
   openStream(request: HostStreamRequest): HostSocketId {
@@ -99,6 +123,7 @@ export class NodeHostSockets implements HostSockets {
     }
     socket.setNoDelay(true);
     this.streams.set(id, socket);
+    this.owed.openedStream(id, request.port);
     let ended = false;
     socket.once(connectEvent, () => {
       this.end(id);
@@ -133,6 +158,7 @@ export class NodeHostSockets implements HostSockets {
     this.stats.opened++;
     const socket = dgram.createSocket('udp4');
     this.datagrams.set(id, socket);
+    this.owed.openedDatagram(id);
     socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
       this.push({ type: 'data', id, bytes: new Uint8Array(msg), address: rinfo.address, port: rinfo.port });
     });
@@ -156,6 +182,7 @@ export class NodeHostSockets implements HostSockets {
 
   send(id: HostSocketId, bytes: Uint8Array, address?: string, port?: number): void {
     this.lastActivity = performance.now();
+    this.owed.sent(id, bytes);
     const s = this.streams.get(id);
     if (s !== undefined) {
       s.write(Buffer.from(bytes));
@@ -168,6 +195,7 @@ export class NodeHostSockets implements HostSockets {
   close(id: HostSocketId): void {
     this.lastActivity = performance.now();
     this.inFlight.delete(id);
+    this.owed.closed(id);
     const s = this.streams.get(id);
     if (s !== undefined) {
       this.streams.delete(id);
@@ -188,14 +216,14 @@ export class NodeHostSockets implements HostSockets {
   }
 
   busy(): boolean {
-    return this.events.length > 0 || this.blocking(performance.now()) || performance.now() - this.lastActivity < this.quietMs;
+    return this.events.length > 0 || this.owed.owed() !== undefined || this.blocking(performance.now()) || performance.now() - this.lastActivity < this.quietMs;
   }
 
   openCount(): number {
     return this.streams.size + this.datagrams.size;
   }
 
-  async settle(patienceMs = 0): Promise<HostSocketEvent[]> {
+  async settle(): Promise<HostSocketEvent[]> {
     const start = performance.now();
     this.stats.settles++;
     let quietTurns = 0;
@@ -205,10 +233,12 @@ export class NodeHostSockets implements HostSockets {
       const now = performance.now();
       quietTurns = this.events.length === lastEvents ? quietTurns + 1 : 0;
       lastEvents = this.events.length;
-      // Anything queued is the reply: under load it may have arrived before this settle began.
-      const waitingForReply = patienceMs > 0 && this.events.length === 0 && now - start < patienceMs;
+      const owed = this.owed.owed();
+      if (owed !== undefined && now - start >= this.hangGuardMs) {
+        throw new Error(`host sockets: ${owed} still owed after ${Math.round(now - start)} ms of real time; the local server hangs`);
+      }
       const quiet = now - this.lastActivity >= this.quietMs && quietTurns >= QUIET_TURNS && (now - start >= this.maxWaitMs || !threadPoolBusy());
-      if (!this.blocking(now) && quiet && !waitingForReply) break;
+      if (!this.blocking(now) && quiet && owed === undefined) break;
       await immediate();
     }
     const out = this.events;
@@ -240,6 +270,7 @@ export class NodeHostSockets implements HostSockets {
 
   private push(e: HostSocketEvent): void {
     this.lastActivity = performance.now();
+    this.owed.received(e);
     this.events.push(e);
   }
 }

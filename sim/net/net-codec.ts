@@ -27,7 +27,7 @@ export type NetRequest =
   | { readonly op: typeof NetOp.Resolve; readonly host: string }
   | { readonly op: typeof NetOp.Send; readonly id: HostSocketId; readonly bytes: Uint8Array; readonly address?: string; readonly port?: number }
   | { readonly op: typeof NetOp.Close; readonly id: HostSocketId }
-  | { readonly op: typeof NetOp.Settle; readonly patienceMs: number }
+  | { readonly op: typeof NetOp.Settle }
   | { readonly op: typeof NetOp.CloseAll };
 
 export interface NetResponse {
@@ -168,8 +168,6 @@ export function encodeRequest(r: NetRequest): Uint8Array {
       w.u32(r.id);
       break;
     case NetOp.Settle:
-      w.u32(Math.max(0, Math.round(r.patienceMs)));
-      break;
     case NetOp.OpenDatagram:
     case NetOp.CloseAll:
       break;
@@ -192,6 +190,7 @@ export function decodeRequest(bytes: Uint8Array): NetRequest {
       return { op, request: { host, port, tls } };
     }
     case NetOp.OpenDatagram:
+    case NetOp.Settle:
     case NetOp.CloseAll:
       return { op };
     case NetOp.Resolve:
@@ -205,8 +204,6 @@ export function decodeRequest(bytes: Uint8Array): NetRequest {
     }
     case NetOp.Close:
       return { op, id: r.u32() };
-    case NetOp.Settle:
-      return { op, patienceMs: r.u32() };
     default:
       throw new RangeError(`net: unknown op ${op as number}`);
   }

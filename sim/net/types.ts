@@ -40,17 +40,17 @@ export interface HostSockets {
   /** Stream: bytes in order. Datagram: one datagram to `address:port`. */
   send(id: HostSocketId, bytes: Uint8Array, address?: string, port?: number): void;
   close(id: HostSocketId): void;
-  /** True while real I/O may still produce events: operations in flight, uncollected events, recent traffic. */
+  /** True while real I/O may still produce events: operations in flight, replies owed, uncollected events, recent traffic. */
   busy(): boolean;
   /** Connections currently open (a peer may still send). */
   openCount(): number;
   /**
-   * Waits in real time until operations in flight have answered and traffic has been quiet for a
-   * short interval, then returns the events collected since the last call, in arrival order.
-   * With `patienceMs`, first waits up to that long for at least one event (a reply the caller
-   * expects before virtual time jumps ahead).
+   * Waits in real time until operations in flight have answered, every reply the local servers owe
+   * for what was sent has arrived (sim/servers/replies-owed.ts) and traffic has been quiet for a
+   * short interval, then returns the events collected since the last call, in arrival order. It
+   * throws, naming the reply, when a server hangs; it never returns with a reply still owed.
    */
-  settle(patienceMs?: number): Promise<HostSocketEvent[]>;
+  settle(): Promise<HostSocketEvent[]>;
   /** Closes every socket (end of a run). */
   closeAll(): void;
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { parseExtendedJson } from '../../protocol/bson/ejson';
 import { utf8Decode, utf8Encode } from '../../protocol/text/utf8';
 import { encodeFile } from '../../protocol/files/codec';
@@ -18,8 +19,10 @@ import type { MqttSite } from './mqtt-site';
  * to be sent, it reads the topics of the box's PUBLISH packets, and the settle after a ready packet
  * went out waits until the broker has delivered it to the head-end, lets the head-end answer, waits
  * for the broker's PUBACKs (mosquitto forwards a message to its subscribers before it acknowledges
- * it) and hands over what reached the box in that same settle. So the files reach the box at the
- * virtual time its ready packet left, whatever the real latency.
+ * it) and for every file it published to reach the box, and hands that over in the same settle. So
+ * the files reach the box at the virtual time its ready packet left, whatever the real latency.
+ * The broker's answers to the box's own packets are owed replies of the inner sockets
+ * (replies-owed.ts).
  */
 export interface HeadEndOptions {
   readonly host: string;
@@ -54,8 +57,8 @@ export const SYNC_TOPIC = 'sim/headend/sync';
 const CLIENT_ID = 'sim-headend';
 const EVERYTHING = '#';
 const MS_PER_MINUTE = 60_000;
-/** Real time the box's connection gets to hand over what the broker forwarded to it (it is there already on the loopback). */
-const DELIVERY_PATIENCE_MS = 2_000;
+/** Real time the files the head-end published may take to reach the box before a settle gives up: only a hung broker takes it. */
+const DELIVERY_GUARD_MS = 30_000;
 /** Real time a probe or the box's ready packet may take to reach the head-end. */
 const PROBE_TIMEOUT_MS = 10_000;
 
@@ -91,34 +94,34 @@ export async function startHeadEnd(options: HeadEndOptions): Promise<HeadEnd> {
     await back;
   };
 
-  /** Publishes the files due at a ready packet, and waits for the broker's PUBACKs; true when there were any. */
-  const answerReady = async (): Promise<boolean> => {
+  /** Publishes the files due at a ready packet, and waits for the broker's PUBACKs; how many there were. */
+  const answerReady = async (): Promise<number> => {
     const now = options.now();
     const due = outgoing.filter((o) => o.atMs <= now && !done.has(o));
-    if (due.length === 0) return false;
+    if (due.length === 0) return 0;
     for (const o of due) {
       done.add(o);
       sent.push(o.name);
     }
     await Promise.all(due.map((o) => observer.publish(o.name === '' ? routes.config : `${routes.config}/${o.name}`, o.bytes, 1)));
-    return true;
+    return due.length;
   };
 
-  /** Waits for the box's `count`th ready packet to reach the head-end, then answers the ones not answered yet. */
-  const answerReadies = async (count: number): Promise<boolean> => {
+  /** Waits for the box's `count`th ready packet to reach the head-end, then answers the ones not answered yet; how many files went. */
+  const answerReadies = async (count: number): Promise<number> => {
     let seen = 0;
     await observer
       .waitFor((m) => m.topic === routes.ready && ++seen >= count, PROBE_TIMEOUT_MS)
       .catch(() => undefined);
-    let published = false;
-    for (; readiesAnswered < Math.min(count, seen); readiesAnswered++) if (await answerReady()) published = true;
+    let published = 0;
+    for (; readiesAnswered < Math.min(count, seen); readiesAnswered++) published += await answerReady();
     return published;
   };
 
   return {
     delivered: () => observer.messages.filter((m) => m.topic !== SYNC_TOPIC),
     sent,
-    wrap: (inner, brokerPort) => new HeadEndSockets(inner, brokerPort, routes.ready, { unsent: () => done.size < outgoing.length, answerReadies }),
+    wrap: (inner, brokerPort) => new HeadEndSockets(inner, brokerPort, routes, { unsent: () => done.size < outgoing.length, answerReadies }),
     drain,
     close: () => observer.close(),
   };
@@ -126,39 +129,27 @@ export async function startHeadEnd(options: HeadEndOptions): Promise<HeadEnd> {
 
 interface HeadEndHooks {
   unsent(): boolean;
-  answerReadies(count: number): Promise<boolean>;
+  answerReadies(count: number): Promise<number>;
 }
 
 /** MQTT 3.1.1 §2.2.1 control packet types. */
-const PACKET = { connect: 1, connack: 2, publish: 3, puback: 4, subscribe: 8, suback: 9, unsubscribe: 10, unsuback: 11, pingreq: 12, pingresp: 13, disconnect: 14 } as const;
-/** What a client sends that the broker answers (a QoS 1 PUBLISH too; DISCONNECT: by closing). */
-const REQUESTS: readonly number[] = [PACKET.connect, PACKET.subscribe, PACKET.unsubscribe, PACKET.pingreq, PACKET.disconnect];
-const ANSWERS: readonly number[] = [PACKET.connack, PACKET.puback, PACKET.suback, PACKET.unsuback, PACKET.pingresp];
+const PUBLISH = 3;
 const TYPE_SHIFT = 4;
-const QOS_MASK = 0x06;
 const LENGTH_BYTES_MAX = 4;
 const CONTINUATION = 0x80;
 const LENGTH_BITS = 0x7f;
 const LENGTH_SHIFT = 7;
 const BYTE_SHIFT = 8;
 
-interface PacketHead {
-  readonly type: number;
-  /** PUBLISH: a QoS above 0 (the broker answers with PUBACK). */
-  readonly acknowledged: boolean;
-  /** PUBLISH: its topic. */
-  readonly topic?: string;
-}
-
-/** The packets of one direction of an MQTT byte stream (§2.2: fixed header, remaining length; §3.3.2.1 topic name). */
-class PacketStream {
+/** The topics of the PUBLISH packets of one direction of an MQTT byte stream (§2.2: fixed header, remaining length; §3.3.2.1 topic name). */
+class PublishTopics {
   private pending = new Uint8Array(0);
 
-  push(bytes: Uint8Array): PacketHead[] {
+  push(bytes: Uint8Array): string[] {
     const buf = new Uint8Array(this.pending.length + bytes.length);
     buf.set(this.pending);
     buf.set(bytes, this.pending.length);
-    const heads: PacketHead[] = [];
+    const topics: string[] = [];
     let at = 0;
     for (;;) {
       let length = 0;
@@ -174,43 +165,37 @@ class PacketStream {
       }
       const body = at + i + 1;
       if (!complete || body + length > buf.length) break;
-      const type = buf[at] >> TYPE_SHIFT;
-      if (type === PACKET.publish) {
-        const topic = utf8Decode(buf, body + 2, body + 2 + ((buf[body] << BYTE_SHIFT) | buf[body + 1]));
-        heads.push({ type, acknowledged: (buf[at] & QOS_MASK) !== 0, topic });
-      } else heads.push({ type, acknowledged: false });
+      if (buf[at] >> TYPE_SHIFT === PUBLISH) topics.push(utf8Decode(buf, body + 2, body + 2 + ((buf[body] << BYTE_SHIFT) | buf[body + 1])));
       at = body + length;
     }
     this.pending = buf.slice(at);
-    return heads;
+    return topics;
   }
 }
 
 /** One connection of the box to the broker, both directions read. */
 class BrokerConnection {
-  readonly up = new PacketStream();
-  readonly down = new PacketStream();
-  /** Requests of the box the broker has not answered yet. */
-  outstanding = 0;
+  readonly up = new PublishTopics();
+  readonly down = new PublishTopics();
 }
 
 /**
  * HostSockets that settle the head-end with the real sockets. While the head-end has files to send,
  * the settle after the box sent a ready packet waits for it to reach the head-end, lets it answer
- * and hands over what the answer brought the box. And when every open socket is a broker
- * connection whose requests are all answered, nothing can come (the head-end only publishes inside
- * a settle): a patient settle (the emulator waiting for a reply before a jump of virtual time, as in
- * a listen window) returns as soon as the sockets are quiet, instead of spending its patience.
+ * and waits until every file it published has reached the box (the head-end only publishes inside
+ * a settle, so nothing else can come from it).
  */
 class HeadEndSockets implements HostSockets {
   private readonly broker = new Map<HostSocketId, BrokerConnection>();
   private readiesSent = 0;
   private readiesSettled = 0;
+  /** Files the head-end published that have not reached the box yet. */
+  private deliveriesOwed = 0;
 
   constructor(
     private readonly inner: HostSockets,
     private readonly brokerPort: number,
-    private readonly readyTopic: string,
+    private readonly routes: MqttSite['routes'],
     private readonly hooks: HeadEndHooks,
   ) {}
 
@@ -230,12 +215,7 @@ class HeadEndSockets implements HostSockets {
 
   send(id: HostSocketId, bytes: Uint8Array, address?: string, port?: number): void {
     const c = this.broker.get(id);
-    if (c !== undefined) {
-      for (const p of c.up.push(bytes)) {
-        if (REQUESTS.includes(p.type) || (p.type === PACKET.publish && p.acknowledged)) c.outstanding++;
-        if (p.type === PACKET.publish && p.topic === this.readyTopic && this.hooks.unsent()) this.readiesSent++;
-      }
-    }
+    if (c !== undefined) for (const topic of c.up.push(bytes)) if (topic === this.routes.ready && this.hooks.unsent()) this.readiesSent++;
     this.inner.send(id, bytes, address, port);
   }
 
@@ -252,25 +232,21 @@ class HeadEndSockets implements HostSockets {
     return this.inner.openCount();
   }
 
-  async settle(patienceMs?: number): Promise<HostSocketEvent[]> {
-    const events = await this.inner.settle(this.nothingDue() ? 0 : patienceMs);
+  async settle(): Promise<HostSocketEvent[]> {
+    // The inner settle has every broker answer the box is owed (CONNACK, PUBACKs, SUBACK…).
+    const events = await this.inner.settle();
     this.read(events);
-    // The broker answers every request the box sent (CONNACK, PUBACK, SUBACK…): collect them all in
-    // this settle, so how the answers to a window of publishes split into segments in real time
-    // never decides at which virtual time the box sees them.
-    while (this.answersDue() && events.length > 0) {
-      const more = await this.inner.settle(DELIVERY_PATIENCE_MS);
-      if (more.length === 0) break;
+    if (this.readiesSettled === this.readiesSent) return events;
+    this.readiesSettled = this.readiesSent;
+    this.deliveriesOwed += await this.hooks.answerReadies(this.readiesSent);
+    const start = performance.now();
+    while (this.deliveriesOwed > 0 && this.broker.size > 0) {
+      if (performance.now() - start >= DELIVERY_GUARD_MS) throw new Error(`head-end: ${this.deliveriesOwed} published file(s) still owed to the box after ${DELIVERY_GUARD_MS} ms of real time; the broker hangs`);
+      const more = await this.inner.settle();
       this.read(more);
       events.push(...more);
     }
-    if (this.readiesSettled === this.readiesSent) return events;
-    this.readiesSettled = this.readiesSent;
-    if (await this.hooks.answerReadies(this.readiesSent)) {
-      const delivered = await this.inner.settle(DELIVERY_PATIENCE_MS);
-      this.read(delivered);
-      events.push(...delivered);
-    }
+    this.deliveriesOwed = 0;
     return events;
   }
 
@@ -279,25 +255,12 @@ class HeadEndSockets implements HostSockets {
     this.inner.closeAll();
   }
 
-  /** A broker connection has a request of the box not answered yet. */
-  private answersDue(): boolean {
-    for (const c of this.broker.values()) if (c.outstanding > 0) return true;
-    return false;
-  }
-
-  /** Every open socket is a broker connection with no request unanswered. */
-  private nothingDue(): boolean {
-    if (this.broker.size === 0 || this.inner.openCount() !== this.broker.size) return false;
-    for (const c of this.broker.values()) if (c.outstanding > 0) return false;
-    return true;
-  }
-
   private read(events: readonly HostSocketEvent[]): void {
     for (const e of events) {
       const c = this.broker.get(e.id);
       if (c === undefined) continue;
       if (e.type === 'data') {
-        for (const p of c.down.push(e.bytes)) if (ANSWERS.includes(p.type)) c.outstanding = Math.max(0, c.outstanding - 1);
+        for (const topic of c.down.push(e.bytes)) if (topic === this.routes.config || topic.startsWith(`${this.routes.config}/`)) this.deliveriesOwed = Math.max(0, this.deliveriesOwed - 1);
       } else if (e.type === 'end' || e.type === 'error') this.broker.delete(e.id);
     }
   }

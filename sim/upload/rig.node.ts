@@ -168,6 +168,9 @@ export class UploadRig {
   configure(doc: BsonDocument): void {
     const r = this.config.apply(doc);
     if (!r.ok) throw new Error(`configuration refused: ${r.field}: ${r.reason}`);
+    // The configured FTP server's greeting is owed as soon as a connection opens (sim/servers/replies-owed.ts).
+    const ftpPort = Number(this.config.current.remote.ftp.addr?.split(':')[1]);
+    if (Number.isInteger(ftpPort)) this.host.ftpServer(ftpPort);
   }
 
   setFaults(faults: EmulatorFaults): void {

@@ -53,7 +53,7 @@ export async function hostXsRun<T>(argv: string[], print: (line: string) => void
   if (options.outDir !== undefined) fs.rmSync(serverRoot, { recursive: true, force: true });
   const ftp = await startOperatorFtp({ root: serverRoot, user: SIM_FTP_USER, password: SIM_FTP_PASSWORD });
   const sntp = await startSntpServer(() => virtualMs);
-  const sockets = new NodeHostSockets();
+  const sockets = new NodeHostSockets({ servers: { ftp: [ftp.port] } });
   const lines: string[] = [];
   const files = new Map<string, Uint8Array>();
   let summary: SimSummary | undefined;

@@ -119,6 +119,8 @@ test('the broker restarts mid-upload: the session fails or reconnects, and nothi
 
 test('PUBACKs never arrive: the publish times out, one reconnection, the cursor has not moved; the next session delivers everything', async () => {
   const silent = await unresponsiveBroker(0);
+  // It acknowledges nothing on purpose: the simulator must not wait for its PUBACKs.
+  suite.rig.host.deafServer(silent.port);
   try {
     suite.rig.configure(mqttConfig(silent.port, suite.ntp.port));
     const recorded = suite.rig.record(100, 64);

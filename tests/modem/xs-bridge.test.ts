@@ -20,7 +20,7 @@ describe('net channel codec', () => {
       { op: NetOp.Send, id: 7, bytes: Uint8Array.of(0, 13, 10, 255) },
       { op: NetOp.Send, id: 8, bytes: new Uint8Array(48), address: '192.0.2.1', port: 123 },
       { op: NetOp.Close, id: 70000 },
-      { op: NetOp.Settle, patienceMs: 2000 },
+      { op: NetOp.Settle },
       { op: NetOp.CloseAll },
     ] as const;
     for (const r of requests) expect(decodeRequest(encodeRequest(r))).toEqual(r);

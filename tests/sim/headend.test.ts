@@ -17,7 +17,6 @@ const UID = 'WE_000123';
 const SITE: MqttSite = { transport: 'mqtt', uid: UID, routes: mqttRoutes('lansen', 'wmbus', UID), encrypted: false };
 const START_MS = Date.parse('2026-01-05T00:00:00Z');
 const V311 = { protocolVersion: 4 } as const;
-const PATIENCE_MS = 2_000;
 
 let broker: MosquittoBroker;
 let headEnd: HeadEnd;
@@ -60,7 +59,7 @@ afterEach(async () => {
 /** Settles until `done` holds of the events collected. */
 async function settleUntil(done: (events: HostSocketEvent[]) => boolean): Promise<HostSocketEvent[]> {
   const all: HostSocketEvent[] = [];
-  while (!done(all)) all.push(...(await sockets.settle(PATIENCE_MS)));
+  while (!done(all)) all.push(...(await sockets.settle()));
   return all;
 }
 
@@ -94,7 +93,7 @@ function ready(id: HostSocketId, messageId: number): void {
 test('the files due answer a ready packet within the settle that brings its PUBACK', async () => {
   const id = await connectedBox();
   ready(id, 2);
-  const got = packets(await sockets.settle(PATIENCE_MS));
+  const got = packets(await sockets.settle());
   expect(got.map((p) => p.cmd)).toEqual(['puback', 'publish']);
   const publish = got[1] as mqtt.IPublishPacket;
   expect(publish.topic).toBe(`${SITE.routes.config}/${UID}-cfg.bson`);
@@ -106,12 +105,12 @@ test('the files due answer a ready packet within the settle that brings its PUBA
 test('a file goes at the first ready packet at or after its time, and only once', async () => {
   const id = await connectedBox();
   ready(id, 2);
-  await sockets.settle(PATIENCE_MS);
+  await sockets.settle();
   ready(id, 3);
-  expect(packets(await sockets.settle(PATIENCE_MS)).map((p) => p.cmd)).toEqual(['puback']);
+  expect(packets(await sockets.settle()).map((p) => p.cmd)).toEqual(['puback']);
   virtualMs = START_MS + 90 * 60_000;
   ready(id, 4);
-  const got = packets(await sockets.settle(PATIENCE_MS));
+  const got = packets(await sockets.settle());
   expect(got.map((p) => (p.cmd === 'publish' ? p.topic : p.cmd))).toEqual(['puback', `${SITE.routes.config}/${UID}-cmd.bson`]);
   expect(headEnd.sent).toEqual([`${UID}-cfg.bson`, `${UID}-cmd.bson`]);
 });
@@ -119,7 +118,7 @@ test('a file goes at the first ready packet at or after its time, and only once'
 test('the head-end records every message the broker delivered, in order, its own probes left out', async () => {
   const id = await connectedBox();
   ready(id, 2);
-  await sockets.settle(PATIENCE_MS);
+  await sockets.settle();
   await headEnd.drain();
   expect(headEnd.delivered().map((m) => m.topic)).toEqual([SITE.routes.ready, `${SITE.routes.config}/${UID}-cfg.bson`]);
   expect(headEnd.delivered().every((m) => m.qos === 1)).toBe(true);

@@ -9,7 +9,8 @@ import { SimDevice } from './device';
 import { PowerCutError, SimFlash } from './drivers/flash';
 import { SimModemPort } from './drivers/modem-port';
 import { SimSettings } from './drivers/settings';
-import { EnergyLedger, type EnergyReport } from '../drivers/power/ledger';
+import type { EnergyReport } from '../drivers/power/ledger';
+import { ledgerFor } from './power/reference-design';
 import { PACK } from '../drivers/power/model';
 import { Bg95Emulator } from './modem/bg95-emulator';
 import type { HostSockets } from './net/types';
@@ -111,7 +112,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
   if (!Number.isFinite(startMs)) throw new Error(`scenario start "${scenario.start}" is not an ISO date`);
   const world = new SimWorld(startMs);
   host.attachClock?.(() => world.now());
-  const ledger = new EnergyLedger(world, { ...PACK, capacityMah: scenario.device.batteryMah });
+  const ledger = ledgerFor(scenario.device.powerDesign ?? 'this', world, { ...PACK, capacityMah: scenario.device.batteryMah });
   const population = createPopulation({ ...scenario.meters, epochMs: startMs }, createRandom(deriveSeed(scenario.seed, RANDOM_STREAM.population)));
   const flash = new SimFlash({ size: scenario.device.frameStoreBytes, power: ledger });
   const port = new SimModemPort(world);

@@ -1,5 +1,6 @@
 import type { PopulationSpec } from './radio/population';
 import type { EmulatorScenario } from './modem/types';
+import type { PowerDesign } from './power/reference-design';
 import type { TearTarget } from './drivers/power-rail';
 
 /** When something happens to the box, in minutes after the start of the run. */
@@ -44,6 +45,8 @@ export interface Scenario {
     readonly frameStoreBytes: number;
     readonly filesBytes: number;
     readonly batteryMah: number;
+    /** Whose design the energy ledger charges (sim/power/reference-design.ts); absent: this product's. */
+    readonly powerDesign?: PowerDesign;
   };
   /** Basement temperature: a daily sine around the mean, °C. */
   readonly temperature: { readonly meanC: number; readonly dailySwingC: number };

@@ -4,11 +4,13 @@ import { defaultConfig } from '../../protocol/config/defaults';
 import { formatPlan } from '../../sim/plan/format';
 import { planConfiguration } from '../../sim/plan/planner.node';
 import type { PlanOptions } from '../../sim/plan/types';
+import type { PowerDesign } from '../../sim/power/reference-design';
 import { loadConfigTypeFile } from './config-file';
 import { parseArgs, parseKeyArgument } from './filekey';
 
 const USAGE = [
-  'usage: wmbus plan FILE [--network lte-m|nb-iot|2g] [--meters N] [--frames-per-window N] [--key BASE64|HEX] [--json]',
+  'usage: wmbus plan FILE [--network lte-m|nb-iot|2g] [--meters N] [--frames-per-window N] [--design this|reference] [--key BASE64|HEX] [--json]',
+  '  --design reference: the power design the manual\'s battery table implies (docs/power-model.md, "Reference design")',
   '  FILE: a configuration (<uid>-cfg.bson[.aes], or extended JSON .json), applied over the factory defaults as the box would',
   '  prints mAh/day per component, the projected years, and the manual\'s battery table (§1.6.4) for that network',
 ].join('\n');
@@ -31,13 +33,21 @@ export async function run(args: string[]): Promise<number> {
   const json = args.includes('--json');
   const parsed = parseArgs(
     args.filter((a) => a !== '--json'),
-    ['--network', '--meters', '--frames-per-window', '--key'],
+    ['--network', '--meters', '--frames-per-window', '--design', '--key'],
   );
   if (parsed.error !== undefined || parsed.positional.length !== 1) {
     process.stderr.write(`${parsed.error ?? 'one FILE expected'}\n${USAGE}\n`);
     return EXIT_USAGE;
   }
-  const options: { network?: ModemTechnology; meters?: number; framesPerWindow?: number } = {};
+  const options: { network?: ModemTechnology; meters?: number; framesPerWindow?: number; design?: PowerDesign } = {};
+  const design = parsed.options.get('--design');
+  if (design !== undefined) {
+    if (design !== 'this' && design !== 'reference') {
+      process.stderr.write(`--design: expected this or reference\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    options.design = design;
+  }
   const networkText = parsed.options.get('--network');
   if (networkText !== undefined) {
     const network = NETWORKS[networkText.toLowerCase()];

@@ -39,6 +39,7 @@ const DEVICE_KEYS: KeyTable<Scenario['device']> = {
   frameStoreBytes: true,
   filesBytes: true,
   batteryMah: true,
+  powerDesign: true,
 };
 const TEMPERATURE_KEYS: KeyTable<Scenario['temperature']> = { meanC: true, dailySwingC: true };
 const METER_KEYS: KeyTable<PopulationSpec> = {
@@ -143,6 +144,10 @@ export function scenarioErrors(json: unknown): string[] {
   const meters = json.meters;
   if (isObject(meters) && meters.meters !== undefined && !wholeNumber(meters.meters, 0)) {
     errors.push(`meters.meters: ${JSON.stringify(meters.meters)} is not a meter count (a whole number, 0 or more)`);
+  }
+  const design = isObject(json.device) ? json.device.powerDesign : undefined;
+  if (design !== undefined && design !== 'this' && design !== 'reference') {
+    errors.push(`device.powerDesign: ${JSON.stringify(design)} is not a power design (this, reference)`);
   }
   if (json.days !== undefined && !wholeNumber(json.days, 1)) errors.push(`days: ${JSON.stringify(json.days)} is not a number of days (a whole number, 1 or more)`);
   if (json.seed !== undefined && !wholeNumber(json.seed, 0)) errors.push(`seed: ${JSON.stringify(json.seed)} is not a seed (a whole number, 0 or more)`);

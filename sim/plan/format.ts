@@ -25,7 +25,7 @@ export function formatPlan(plan: Plan, file: string): string[] {
   const s = plan.schedule;
   const fpw = `${Math.round(plan.framesPerWindow)} frames a window (${plan.framesPerWindowGiven ? 'given' : 'measured, 5 min window'})`;
   const lines = [
-    `plan: ${file}, network ${plan.network}, ${plan.meters} meters, ${fpw}`,
+    `plan: ${file}, network ${plan.network}, ${plan.meters} meters, ${fpw}${plan.design === 'reference' ? ', reference design' : ''}`,
     `  schedule               ${perDay(s.windows)} window(s) a day, ${Math.round(s.listeningSeconds)} s listening, ${perDay(s.uploads)} upload(s) a day`,
     `  mAh/day at the pack    ${energyLine(c)}`,
     `  total                  ${c.totalMahPerDay.toFixed(MAH_DECIMALS)} mAh/day`,

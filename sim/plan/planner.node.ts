@@ -46,6 +46,7 @@ export async function planConfiguration(doc: BsonDocument, config: Config, optio
     ...(options.network !== undefined ? { network: options.network } : {}),
     meters: options.meters ?? 300,
     uploadData: firstData !== undefined && firstData !== 0 ? firstData : ALL_UPLOAD_DATA,
+    design: options.design ?? 'this',
   };
   const reference = await runProbe(site, 'reference', REFERENCE_WINDOW_S, ONE_UPLOAD_CRONS);
   const longWindow = await runProbe(site, 'long window', LONG_WINDOW_S, ONE_UPLOAD_CRONS);
@@ -66,6 +67,7 @@ export async function planConfiguration(doc: BsonDocument, config: Config, optio
   }));
   return {
     network: options.network ?? config.remote.modem.mode,
+    design: site.design,
     meters: site.meters,
     framesPerWindow,
     framesPerWindowGiven: given,

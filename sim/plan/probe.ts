@@ -4,6 +4,7 @@ import type { JsonValue } from '../../protocol/bson/ejson';
 import type { CounterSet } from '../../tasks/counters';
 import type { CoverageCell } from '../modem/types';
 import { DEFAULT_SCENARIO, SIM_FTP_HOST, SIM_FTP_PASSWORD, SIM_FTP_USER, SIM_MQTT_HOST, type Scenario } from '../scenario';
+import type { PowerDesign } from '../power/reference-design';
 import type { DayActivity, ProbeMeasure } from './model';
 
 /** Days a probe runs: the first (installation, first attach) is left out of what it measures. */
@@ -35,6 +36,7 @@ export interface ProbeSite {
   readonly meters: number;
   /** `scheduleFTP` data bits of the uploads (§4.2.5.1.2). */
   readonly uploadData: number;
+  readonly design: PowerDesign;
 }
 
 /**
@@ -65,6 +67,7 @@ export function probeScenario(site: ProbeSite, label: string, windowSeconds: num
     ...DEFAULT_SCENARIO,
     name: `plan probe: ${label}`,
     days: PROBE_DAYS,
+    device: { ...DEFAULT_SCENARIO.device, powerDesign: site.design },
     meters: { ...DEFAULT_SCENARIO.meters, meters: site.meters },
     preset: { config },
     network: { ...DEFAULT_SCENARIO.network, coverage },

@@ -1,4 +1,5 @@
 import type { ModemTechnology } from '../../drivers/modem/types';
+import type { PowerDesign } from '../power/reference-design';
 import type { ScheduledDay } from './activity';
 import type { DayActivity, PlanModel } from './model';
 import type { ProbeOutcome } from './probe';
@@ -14,6 +15,8 @@ export const TABLE_UPLOADS: readonly { readonly label: string; readonly perDay: 
 
 export interface PlanOptions {
   readonly network?: ModemTechnology;
+  /** Whose power design the probes charge (sim/power/reference-design.ts); default this product's. */
+  readonly design?: PowerDesign;
   readonly meters?: number;
   readonly framesPerWindow?: number;
 }
@@ -28,6 +31,7 @@ export interface PlanFigures {
 export interface Plan {
   /** The technology the probes used: forced, or the configuration's mode. */
   readonly network: string;
+  readonly design: PowerDesign;
   readonly meters: number;
   /** Frames recorded a window in the table (and the configuration): given, or the reference probe's. */
   readonly framesPerWindow: number;

@@ -18,6 +18,8 @@ import { EventLog } from '../../tasks/log/event-log';
 import { EVENTS, EventDef } from '../../tasks/log/events';
 import { signWithTestKey } from '../fixtures/firmware-test-key';
 import { ManualClock } from '../fixtures/manual-clock';
+import { Esp32Ota } from '../../drivers/esp32/ota';
+import { fakeAppImage, FakeIdfOta } from '../drivers/esp32-ota-fake';
 import { HOUR, installInRun, T0, testSite } from '../support/device';
 
 const BOARD = 'wmbus-esp32-v1';
@@ -97,6 +99,55 @@ test('a confirmed update reports no rollback', () => {
   box.boot();
   expect(box.ota.rolledBack).toBe(false);
   expect(box.rollbacks()).toEqual([]);
+});
+
+describe('Esp32Ota on the ESP-IDF otadata model', () => {
+  const FACTORY_APP = fakeAppImage(new Uint8Array(3000).fill(1));
+  const NEXT_APP = fakeAppImage(new Uint8Array(6000).fill(2));
+
+  /** A factory-flashed chip with NEXT_APP installed for the next boot. */
+  function installed(): FakeIdfOta {
+    const idf = new FakeIdfOta(FACTORY_APP, { slotBytes: SLOT_BYTES });
+    idf.reset();
+    const ota = new Esp32Ota(idf);
+    ota.begin(NEXT_APP.length);
+    ota.write(NEXT_APP);
+    ota.complete();
+    ota.setBoot(ota.inactiveSlot);
+    return idf;
+  }
+
+  test('a trial image that resets unconfirmed is ABORTED: the previous image runs and sees rolledBack', () => {
+    const idf = installed();
+    idf.reset();
+    expect(new Esp32Ota(idf).pendingVerify).toBe(true);
+    idf.reset();
+    const back = new Esp32Ota(idf);
+    expect(back.runningSlot).toBe(0);
+    expect(back.rolledBack).toBe(true);
+  });
+
+  test('a confirmed image is no rollback', () => {
+    const idf = installed();
+    idf.reset();
+    new Esp32Ota(idf).markValid();
+    idf.reset();
+    expect(new Esp32Ota(idf).rolledBack).toBe(false);
+  });
+
+  test('the updater’s own rollback (marked invalid) is not taken for the bootloader’s', () => {
+    const idf = new FakeIdfOta(FACTORY_APP, { slotBytes: SLOT_BYTES, markInvalidWithoutRestart: true });
+    idf.reset();
+    const first = new Esp32Ota(idf);
+    first.begin(NEXT_APP.length);
+    first.write(NEXT_APP);
+    first.complete();
+    first.setBoot(first.inactiveSlot);
+    idf.reset();
+    expect(new Esp32Ota(idf).rollback()).toBe(true);
+    idf.reset();
+    expect(new Esp32Ota(idf).rolledBack).toBe(false);
+  });
 });
 
 describe('on the simulated box', () => {

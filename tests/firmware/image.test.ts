@@ -105,6 +105,24 @@ describe('layout', () => {
     expect(() => encodeImageHeader({ ...base, boardId: 'carte-é' })).toThrow(RangeError);
     expect(() => encodeImageHeader({ ...base, boardId: '' })).toThrow(RangeError);
   });
+
+  test('the version number is a little-endian u32 at offset 76, after the payload digest', () => {
+    const header = encodeImageHeader({ boardId: BOARD, version: '01.02', versionNumber: 0x01020304, payloadLength: 1, payloadSha256: new Uint8Array(32) });
+    expect(Array.from(header.subarray(76, 80))).toEqual([0x04, 0x03, 0x02, 0x01]);
+    expect(parseImageHeader(header)).toMatchObject({ ok: true, header: { versionNumber: 0x01020304 } });
+  });
+
+  test.each([-1, 1.5, 0x1_0000_0000])('a version number %s cannot be written', (versionNumber) => {
+    expect(() => encodeImageHeader({ boardId: BOARD, version: '1', versionNumber, payloadLength: 1, payloadSha256: new Uint8Array(32) })).toThrow(
+      `version number ${versionNumber} is not a u32`,
+    );
+  });
+
+  test('a format-1 image (76-byte header, no version number) is refused as unsupported', () => {
+    const old = IMAGE.slice();
+    old[4] = 1;
+    expect(verify(old)).toEqual({ ok: false, check: 'format', error: 'image format 1 is not supported' });
+  });
 });
 
 describe('verification', () => {

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign } from 'crypto';
-import { readFileSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 import {
   bytesSource,
   encodeImageHeader,
@@ -99,6 +99,8 @@ function signed(unsigned: Uint8Array, key: KeyObject): Uint8Array {
 function keygen(options: Map<string, string>): number {
   const prefix = options.get('--out');
   if (prefix === undefined) return usage('--out PREFIX is required');
+  const taken = [`${prefix}.key`, `${prefix}.pub`].filter((f) => existsSync(f));
+  if (taken.length > 0) throw new Error(`${taken.join(' and ')} already there: keygen never overwrites a key`);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   writeFileSync(`${prefix}.key`, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: PRIVATE_KEY_MODE, flag: 'wx' });
   writeFileSync(`${prefix}.pub`, publicKey.export({ format: 'pem', type: 'spki' }), { flag: 'wx' });

@@ -49,7 +49,9 @@ test('keygen writes a PKCS#8 private key only its owner can read and an SPKI pub
 
 test('keygen never overwrites a key', () => {
   const before = readFileSync(at('release.key'));
-  expect(wmbus('keygen', '--out', at('release')).code).toBe(1);
+  const again = wmbus('keygen', '--out', at('release'));
+  expect(again.code).toBe(1);
+  expect(again.err).toBe(`error: ${at('release.key')} and ${at('release.pub')} already there: keygen never overwrites a key\n`);
   expect(readFileSync(at('release.key'))).toEqual(before);
 });
 

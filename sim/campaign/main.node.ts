@@ -89,6 +89,7 @@ function faultLines(r: FaultReport): string[] {
     `faults modem mAh/day fault-free ${r.faultFreeModemMahPerDay.toFixed(MAH_DECIMALS)}`,
     `faults modem energy vs fault-free mean ${r.meanModemRatio.toFixed(RATIO_DECIMALS)}`,
     `faults modem energy vs fault-free max ${r.maxModemRatio.toFixed(RATIO_DECIMALS)}`,
+    ...Object.entries(r.maxModemRatioByKind).map(([kind, v]) => `faults modem energy vs fault-free max with ${kind} ${v.toFixed(RATIO_DECIMALS)}`),
     `faults retry storms ${r.retryStorms}`,
     ...r.problems.map((p) => `faults problem ${p}`),
   ];

@@ -99,10 +99,17 @@ function storedConfig(device: SimDevice): { config: Config; readable: boolean } 
 }
 
 /** serial → record bytes of every frame a store opened on a copy of `flash` reads back. */
-function durableFrames(flash: SimFlash): Map<number, string> {
+export function durableFrames(flash: SimFlash): Map<number, string> {
   const out = new Map<number, string>();
   for (const r of FrameStore.open(flash.clone()).records(0)) out.set(r.serial, `${r.time}/${r.rssi}/${r.frame.join(',')}`);
   return out;
+}
+
+/** Frames of `before` that `after` no longer holds, or holds with other content. */
+export function lostFrames(before: ReadonlyMap<number, string>, after: ReadonlyMap<number, string>): number {
+  let lost = 0;
+  for (const [serial, record] of before) if (after.get(serial) !== record) lost++;
+  return lost;
 }
 
 function configFile(name: string): BsonDocument {
@@ -166,9 +173,7 @@ function scheduleCuts(world: SimWorld, device: SimDevice, flash: SimFlash, cuts:
     const where = `${cut.kind} cut at ${new Date(world.now()).toISOString()}`;
     // After the device's own boot event, which it scheduled first.
     world.at(world.now() + POWER_CUT_OFF_MS, () => {
-      const after = durableFrames(flash);
-      let lost = 0;
-      for (const [serial, record] of seen.frames) if (after.get(serial) !== record) lost++;
+      const lost = lostFrames(seen.frames, durableFrames(flash));
       tally.framesLost += lost;
       if (lost > 0) tally.problems.push(`${where}: ${lost} of ${seen.frames.size} stored frames lost`);
       if (device.stats.boots === seen.boots) {

@@ -191,6 +191,8 @@ export class UploadSession {
   private ftpAttempts = 0;
   private retreed = false;
   private restart = false;
+  /** Outbox files the FTP server refused (5xx) in this session. */
+  private readonly refused = new Set<string>();
   /** The trigger asked for data and frames go in data files: prepare more after each upload pass. */
   private drainData = false;
   /** Where the session stood when supervisionClean ran in it: `finish` counts only what came after. */
@@ -505,6 +507,8 @@ export class UploadSession {
     const o = this.o;
     const root = serverRoot(config.remote.ftp.dir);
     for (const file of o.outbox.list()) {
+      // Refused once, refused again: the drain's next passes do not send it over and over.
+      if (this.refused.has(file.id)) continue;
       const bytes = o.outbox.read(file);
       if (bytes === undefined) continue;
       try {
@@ -515,8 +519,9 @@ export class UploadSession {
           await this.ensureTree(ftp, config, true);
           await this.stage('upload', fileLimitMs(bytes.length), () => this.put(ftp, root + file.directory, file.name, bytes), () => ftp.close());
         } else if (isReply(e)) {
-          // The server refuses this one file (quota, rights): it stays queued, the others go.
+          // The server refuses this one file (quota, rights): it stays queued for the next session, the others go.
           this.trace(`upload ${file.name}: ${message(e)}`);
+          this.refused.add(file.id);
           continue;
         } else {
           throw e;

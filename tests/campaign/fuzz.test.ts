@@ -2,6 +2,7 @@
 import { fuzzInput, fuzzTargets, runFuzz, type FuzzTarget } from '../../sim/campaign/fuzz';
 import { createRandom } from '../../sim/world/random';
 import { decodePhy } from '../../protocol/wmbus/phy';
+import { decodeBson } from '../../protocol/bson/decode';
 import { crcFreeCorpusFrames } from '../wmbus/corpus';
 
 const telegrams = crcFreeCorpusFrames();
@@ -13,6 +14,7 @@ describe('the fuzzer', () => {
     expect(fuzzTargets(telegrams).map((t) => t.name)).toEqual([
       'radio chip stream (T1/C1)',
       'radio chip stream (S1)',
+      'wM-Bus frame header',
       'BSON file',
       'configuration file',
       'white-list file',
@@ -39,6 +41,14 @@ describe('the fuzzer', () => {
     expect(s1.seeds).toBe(t1c1.seeds);
     expect(decoded.length).toBe(t1c1.seeds.length);
     expect(decoded.length).toBeGreaterThan(300);
+  });
+
+  test('some inputs of the document parsers are seed documents with a value, a type or a key changed, which still decode', () => {
+    const target = fuzzTargets(telegrams).find((t) => t.name === 'configuration file') as FuzzTarget;
+    const inputs = Array.from({ length: 40 }, (_, i) => fuzzInput(target, createRandom(i), 8 * i + 1));
+    const decoded = inputs.filter((input) => decodeBson(input).ok);
+    expect(decoded.length).toBe(inputs.length);
+    expect(decoded.some((input) => !target.seeds.some((seed) => seed.length === input.length && seed.every((b, k) => b === input[k])))).toBe(true);
   });
 
   test('an exception out of a parser counts as a crash, with the input that made it', () => {

@@ -13,14 +13,21 @@
  * - Collisions: telegrams on the same channel (S1 alone, T1 and C1 shared) that overlap in time corrupt
  *   each other's overlapping bytes, except that one at least `captureDb` stronger survives.
  * - Bit errors: each stream byte is hit with probability 1 − (1 − BER)^8; a hit flips one chip bit.
+ *
+ * Security: a meter whose template uses TPL security mode 5 or 7 or an encrypting ELL carries its own
+ * AES-128 key (from its seed) and encrypts every telegram under it and its own address, with the access
+ * number (and for mode 7 the AFL message counter) stepping per telegram (meter-security.ts). A template
+ * with a long TPL header is a meter behind a radio converter: the DLL carries the converter's own id,
+ * the long header the meter's.
  */
 import { encodeStream } from '../../protocol/wmbus/encode';
-import { parseHeader } from '../../protocol/wmbus/header';
+import { diehlTransform, parseHeader } from '../../protocol/wmbus/header';
 import { idBytesFromText } from '../../protocol/wmbus/identity';
 import type { LinkMode, MeterAddress, WmbusPhy } from '../../protocol/wmbus/types';
 import { createRandom, deriveSeed, SeededRandom } from '../world/random';
 import type { SimRandom } from '../world/types';
-import { meterFrames } from './meter-frames';
+import { meterTemplates, MeterTemplate } from './meter-frames';
+import { decryptFrame, encryptFrame, isPlaintext, messageCounter, securityLayout, SecurityLayout, setMessageCounter } from './meter-security';
 
 export interface PathLossModel {
   txPowerDbm: number;
@@ -62,14 +69,19 @@ export interface PopulationSpec {
   collisions?: boolean;
   /** Capture margin: a telegram this much stronger than the other survives a collision (default 6 dB). */
   captureDb?: number;
-  /** Frame templates, CRC-free with L = length − 1 (default: the built-in corpus table). */
-  frames?: readonly Uint8Array[];
+  /**
+   * Frame templates, CRC-free with L = length − 1 (default: the built-in corpus table). A template whose
+   * security header says mode 5/7 or encrypting ELL is encrypted per meter when its payload is plaintext;
+   * ciphertext templates need their key (MeterTemplate.key) and are sent as they are without one.
+   */
+  frames?: readonly (Uint8Array | MeterTemplate)[];
   /** Time origin of the schedules (default 0). */
   epochMs?: number;
 }
 
 export interface SimMeter {
   readonly index: number;
+  /** Of the meter (long TPL header when there is one, else the DLL). */
   readonly manufacturer: string;
   readonly mField: number;
   /** Identification number as printed (8 digits), unique in the population. */
@@ -84,10 +96,19 @@ export interface SimMeter {
   readonly distanceM: number;
   /** RSSI before per-telegram fading. */
   readonly meanRssiDbm: number;
-  /** One or two frame kinds (CRC-free), sent in turn. */
+  /** One or two frame kinds (CRC-free, encrypted parts in plaintext), sent in turn. */
   readonly frames: readonly Uint8Array[];
-  /** The 8-byte filter identity of the meter's frames (long TPL header if any, else DLL). */
+  /**
+   * The 8-byte filter identity of the meter's frames as the firmware's filters read it with `longHeader`
+   * on (the default): the long TPL header if any, else the DLL.
+   */
   readonly identity: Uint8Array;
+  /** The radio converter's id in the DLL (8 digits) when the meter sends a long TPL header. */
+  readonly converterId?: string;
+  /** The meter's AES-128 key, when at least one of its frame kinds is encrypted. */
+  readonly key?: Uint8Array;
+  /** The wmbusmeters driver of the meter's first frame kind, where the template names one. */
+  readonly driver?: string;
 }
 
 export interface SimTransmission {
@@ -130,6 +151,9 @@ const RSSI_STEP_DB = 0.5;
 const ID_MIN = 10_000_000;
 const ID_MAX = 99_999_999;
 const ID_OFFSET = 4;
+const KEY_BYTES = 16;
+/** Label of a meter's own random stream (key, converter id); telegram streams use the telegram number alone. */
+const OWN_STREAM = 0x6b6579;
 const DLL_ADDRESS_OFFSET = 2;
 const DLL_ADDRESS_BYTES = 8;
 /** Largest L a format-B (C1B) frame can have. */
@@ -147,8 +171,10 @@ const COLLISION_MARGIN_MS = 200;
 
 interface MeterState extends SimMeter {
   readonly seed: number;
-  /** Offsets of the TPL access number per frame kind, -1 when it stays as in the template. */
-  readonly accOffsets: readonly number[];
+  /** Offsets of the access numbers (ELL, TPL) per frame kind, changed per telegram. */
+  readonly accOffsets: readonly (readonly number[])[];
+  /** How each frame kind is encrypted, undefined when it is sent as it is. */
+  readonly layouts: readonly (SecurityLayout | undefined)[];
   /** Air time per frame kind. */
   readonly airtimesMs: readonly number[];
 }
@@ -187,36 +213,69 @@ function airtimeMs(frame: Uint8Array, mode: LinkMode): number {
   return (OVERHEAD_CHIPS[mode] + 8 * (stream?.length ?? 0)) / CHIPS_PER_MS[phy];
 }
 
-/** Writes the meter address into a copy of a template: DLL bytes 2–9 and, if present, the long TPL header address. */
-function personalise(template: Uint8Array, dll: Uint8Array, long: MeterAddress | undefined, idBytes: Uint8Array): Uint8Array {
+/**
+ * Writes the addresses into a copy of a (plaintext) template: the DLL bytes 2–9 and, with a long TPL
+ * header, the meter's id there. The long header keeps the template's manufacturer, version and type
+ * (the meter's), or takes `long` so that a second frame kind names the same meter as the first.
+ */
+function personalise(template: Uint8Array, dll: Uint8Array, long: MeterAddress | undefined, meterIdBytes: Uint8Array): Uint8Array {
   const frame = template.slice();
   frame.set(dll, DLL_ADDRESS_OFFSET);
-  const parsed = parseHeader(frame);
+  const parsed = parseHeader(frame, { ellPlaintext: true });
   if (parsed.ok && parsed.header.tpl?.kind === 'long') {
     const at = parsed.header.tpl.offset + 1;
-    frame.set(idBytes, at);
-    const address = long ?? parsed.header.link.address;
-    frame[at + 4] = address.mField & 0xff;
-    frame[at + 5] = address.mField >> 8;
-    frame[at + 6] = address.version;
-    frame[at + 7] = address.deviceType;
+    frame.set(meterIdBytes, at);
+    if (long !== undefined) {
+      frame[at + 4] = long.mField & 0xff;
+      frame[at + 5] = long.mField >> 8;
+      frame[at + 6] = long.version;
+      frame[at + 7] = long.deviceType;
+    }
   }
   return frame;
 }
 
-/** Offset of the TPL ACC byte when the payload is plaintext (so changing it keeps the frame coherent), else -1. */
-function accOffset(frame: Uint8Array): number {
+/** Offsets of the access numbers that step per telegram: those of the ELL and the TPL header (short or long). */
+function accOffsets(frame: Uint8Array, layout: SecurityLayout | undefined): number[] {
+  if (layout !== undefined) return [...layout.accOffsets];
   const parsed = parseHeader(frame);
-  if (!parsed.ok) return -1;
-  const { tpl, securityMode } = parsed.header;
-  if (tpl === undefined || securityMode !== 0) return -1;
-  if (tpl.kind === 'short') return tpl.offset + 1;
-  if (tpl.kind === 'long') return tpl.offset + 1 + DLL_ADDRESS_BYTES;
-  return -1;
+  if (!parsed.ok) return [];
+  const { ell, tpl } = parsed.header;
+  const out: number[] = [];
+  if (ell !== undefined) out.push(ell.offset + 2);
+  if (tpl?.kind === 'short') out.push(tpl.offset + 1);
+  if (tpl?.kind === 'long') out.push(tpl.offset + 1 + DLL_ADDRESS_BYTES);
+  return out;
+}
+
+interface Template {
+  /** Plaintext where the template was encrypted and its key known. */
+  readonly frame: Uint8Array;
+  readonly layout: SecurityLayout | undefined;
+  readonly driver?: string;
+}
+
+/** A template as a meter sends it before encryption: ciphertext templates decrypted with their corpus key. */
+function plainTemplate(source: Uint8Array | MeterTemplate): Template {
+  const t: { frame: Uint8Array; key?: Uint8Array } = source instanceof Uint8Array ? { frame: source } : source;
+  const layout = securityLayout(t.frame);
+  const driver = source instanceof Uint8Array ? undefined : source.driver;
+  if (layout === undefined || isPlaintext(t.frame, layout)) return { frame: t.frame, layout, driver };
+  const decrypted = t.key === undefined ? undefined : decryptFrame(t.frame, layout, t.key);
+  if (decrypted?.ok === true) return { frame: decrypted.frame, layout, driver };
+  // Ciphertext without a usable key: it goes on the air as it is, with no key in the site's list.
+  return { frame: t.frame, layout: undefined, driver };
+}
+
+/** A 16-byte AES key drawn from a meter's own random stream. */
+function drawKey(random: SimRandom): Uint8Array {
+  const key = new Uint8Array(KEY_BYTES);
+  for (let i = 0; i < KEY_BYTES; i++) key[i] = random.int(0, 0xff);
+  return key;
 }
 
 function hasLongHeader(frame: Uint8Array): boolean {
-  const parsed = parseHeader(frame);
+  const parsed = parseHeader(frame, { ellPlaintext: true });
   return parsed.ok && parsed.header.tpl?.kind === 'long';
 }
 
@@ -294,9 +353,13 @@ class SimPopulation implements Population {
   private build(c: Candidate, interferers: Candidate[]): SimTransmission {
     const meter = c.meter;
     const kind = c.sequence % meter.frames.length;
-    const frame = meter.frames[kind].slice();
-    const acc = meter.accOffsets[kind];
-    if (acc >= 0) frame[acc] = c.sequence & 0xff;
+    let frame: Uint8Array = meter.frames[kind].slice();
+    for (const at of meter.accOffsets[kind]) frame[at] = c.sequence & 0xff;
+    const layout = meter.layouts[kind];
+    if (layout !== undefined && meter.key !== undefined) {
+      if (layout.kind === 'mode7') setMessageCounter(frame, layout, messageCounter(frame, layout) + c.sequence);
+      frame = encryptFrame(frame, layout, meter.key);
+    }
     const stream = encodeStream(frame, meter.linkMode) as Uint8Array;
     const bitErrors = this.addBitErrors(stream, c.random);
     const chipsPerMs = CHIPS_PER_MS[meter.phy];
@@ -340,9 +403,9 @@ class SimPopulation implements Population {
 
 /** Builds `spec.meters` meters; every choice is drawn from `random`, so a seed gives the same population. */
 export function createPopulation(spec: PopulationSpec, random: SimRandom): Population {
-  const templates = (spec.frames ?? meterFrames()).filter(
-    (f) => f.length >= 10 && f[0] === f.length - 1 && encodeStream(f, 'T1') !== undefined,
-  );
+  const templates = (spec.frames ?? meterTemplates())
+    .map(plainTemplate)
+    .filter(({ frame: f }) => f.length >= 10 && f[0] === f.length - 1 && encodeStream(f, 'T1') !== undefined);
   const weights = { ...DEFAULT_LINK_MODES, ...spec.linkModes };
   const interval = spec.intervalMs ?? DEFAULT_INTERVAL_MS;
   const minInterval = Math.max(MIN_INTERVAL_MS, interval.min);
@@ -358,25 +421,42 @@ export function createPopulation(spec: PopulationSpec, random: SimRandom): Popul
     const seed = random.int(0, 0xffffffff);
     let linkMode = pickWeighted(weights, random);
     const first = templates[random.int(0, templates.length - 1)];
-    if (linkMode === 'C1B' && first[0] > MAX_FORMAT_B_L) linkMode = 'C1A';
+    if (linkMode === 'C1B' && first.frame[0] > MAX_FORMAT_B_L) linkMode = 'C1A';
     let id = bcdId(random.int(ID_MIN, ID_MAX));
     while (used.has(id)) id = bcdId(random.int(ID_MIN, ID_MAX));
     used.add(id);
     const idBytes = idBytesFromText(id) as Uint8Array;
-    const dll = first.slice(DLL_ADDRESS_OFFSET, DLL_ADDRESS_OFFSET + DLL_ADDRESS_BYTES);
-    dll.set(idBytes, ID_OFFSET - DLL_ADDRESS_OFFSET);
-    const kind0 = personalise(first, dll, undefined, idBytes);
-    const parsed0 = parseHeader(kind0);
+    // The key and a converter's id come from the meter's own stream, so the draws above stay as they were.
+    const own = createRandom(deriveSeed(seed, OWN_STREAM, 0));
+    const key = drawKey(own);
+    const long = hasLongHeader(first.frame);
+    let converterId: string | undefined;
+    if (long) {
+      converterId = bcdId(own.int(ID_MIN, ID_MAX));
+      while (used.has(converterId)) converterId = bcdId(own.int(ID_MIN, ID_MAX));
+      used.add(converterId);
+    }
+    const dll = first.frame.slice(DLL_ADDRESS_OFFSET, DLL_ADDRESS_OFFSET + DLL_ADDRESS_BYTES);
+    dll.set(converterId === undefined ? idBytes : (idBytesFromText(converterId) as Uint8Array), ID_OFFSET - DLL_ADDRESS_OFFSET);
+    const kind0 = personalise(first.frame, dll, undefined, idBytes);
+    const parsed0 = parseHeader(kind0, { ellPlaintext: true });
     const header0 = parsed0.ok ? parsed0.header : undefined;
     const frames = [kind0];
+    const layouts = [first.layout];
     if (random.next() < twoKinds) {
       // A second kind of another size, with the same header layout so both carry the same identity.
-      const long = hasLongHeader(first);
+      // Not one that would make a Diehl-family DLL read in another byte order (header.ts diehlTransform).
       const others = templates.filter(
-        (t) => t.length !== first.length && hasLongHeader(t) === long && (linkMode !== 'C1B' || t[0] <= MAX_FORMAT_B_L),
+        (t) =>
+          t.frame.length !== first.frame.length &&
+          hasLongHeader(t.frame) === long &&
+          (linkMode !== 'C1B' || t.frame[0] <= MAX_FORMAT_B_L) &&
+          diehlTransform(personalise(t.frame, dll, undefined, idBytes)) === 'none',
       );
       if (others.length > 0) {
-        frames.push(personalise(others[random.int(0, others.length - 1)], dll, header0?.tpl?.address, idBytes));
+        const second = others[random.int(0, others.length - 1)];
+        frames.push(personalise(second.frame, dll, header0?.tpl?.address, idBytes));
+        layouts.push(second.layout);
       }
     }
     const intervalMs = Math.round(uniform(random, minInterval, maxInterval));
@@ -384,7 +464,8 @@ export function createPopulation(spec: PopulationSpec, random: SimRandom): Popul
     const pathLoss =
       loss.referenceLossDb + 10 * loss.exponent * Math.log10(Math.max(distanceM, loss.referenceDistanceM) / loss.referenceDistanceM);
     const meanRssiDbm = loss.txPowerDbm - pathLoss - random.gaussian(0, loss.shadowingSdDb);
-    const address = header0?.link.address;
+    const address = header0?.tpl?.address ?? header0?.link.address;
+    const encrypted = layouts.some((l) => l !== undefined);
     meters.push({
       index,
       seed,
@@ -402,7 +483,11 @@ export function createPopulation(spec: PopulationSpec, random: SimRandom): Popul
       meanRssiDbm,
       frames,
       identity: header0?.identity ?? kind0.slice(DLL_ADDRESS_OFFSET, DLL_ADDRESS_OFFSET + DLL_ADDRESS_BYTES),
-      accOffsets: frames.map(accOffset),
+      ...(converterId !== undefined ? { converterId } : {}),
+      ...(encrypted ? { key } : {}),
+      ...(first.driver !== undefined ? { driver: first.driver } : {}),
+      accOffsets: frames.map((f, k) => accOffsets(f, layouts[k])),
+      layouts,
       airtimesMs: frames.map((f) => airtimeMs(f, linkMode)),
     });
   }

@@ -126,6 +126,8 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
     nextEventTime: () => world.nextEventTime(),
   });
   world.attachHostIo(emulator);
+  // The greeting of the site's FTP server is owed from the connect (sim/servers/replies-owed.ts).
+  if (host.ftpPort !== undefined) host.sockets?.ftpServer?.(host.ftpPort);
   const t = scenario.temperature;
   const device = new SimDevice({
     identity: { uid: scenario.device.uid, sn: scenario.device.sn, hardwareVersion: scenario.device.hardwareVersion },

@@ -53,7 +53,7 @@ export async function runScenarioOnNode(scenario: Scenario, options: NodeRunOpti
   if (options.outDir !== undefined) fs.rmSync(serverRoot, { recursive: true, force: true });
   const ftp = await startOperatorFtp({ root: serverRoot, user: SIM_FTP_USER, password: SIM_FTP_PASSWORD });
   const sntp = await startSntpServer(() => now());
-  const sockets = new NodeHostSockets({ servers: { ftp: [ftp.port] } });
+  const sockets = new NodeHostSockets();
   const lines: string[] = [];
   try {
     const print = (line: string): void => {

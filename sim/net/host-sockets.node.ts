@@ -88,7 +88,7 @@ export class NodeHostSockets implements HostSockets {
     this.owed = new OwedReplies(options.servers);
   }
 
-  /** An FTP server listens on `port` (as `servers.ftp`): a connection to it owes the greeting. */
+  /** As `servers.ftp`. */
   ftpServer(port: number): void {
     this.owed.ftp(port);
   }

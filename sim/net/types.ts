@@ -51,6 +51,8 @@ export interface HostSockets {
    * throws, naming the reply, when a server hangs; it never returns with a reply still owed.
    */
   settle(): Promise<HostSocketEvent[]>;
+  /** A local FTP server listens on `port`: a connection to it owes the greeting from the connect. */
+  ftpServer?(port: number): void;
   /** Closes every socket (end of a run). */
   closeAll(): void;
 }

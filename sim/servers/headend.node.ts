@@ -209,6 +209,10 @@ class HeadEndSockets implements HostSockets {
     return this.inner.openDatagram();
   }
 
+  ftpServer(port: number): void {
+    this.inner.ftpServer?.(port);
+  }
+
   resolve(host: string): HostSocketId {
     return this.inner.resolve(host);
   }

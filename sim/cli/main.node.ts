@@ -84,7 +84,7 @@ export async function runScenarioOnNode(scenario: Scenario, options: NodeRunOpti
       ...(report !== undefined ? { sampleEveryMs: REPORT_SAMPLE_MS, onSample: (atMs: number, energy: EnergyReport) => report.sample(atMs, energy) } : {}),
     });
     for (const line of formatSummary(run.summary)) print(line);
-    if (options.outDir !== undefined) writeOutDir(options.outDir, run);
+    if (options.outDir !== undefined) writeOutDir(options.outDir, run, scenario);
     if (report !== undefined && options.report !== undefined) {
       const pack = { ...PACK, capacityMah: scenario.device.batteryMah };
       fs.writeFileSync(options.report, renderReport(run.summary, report.data(), Date.parse(scenario.start), pack));

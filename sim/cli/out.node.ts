@@ -2,10 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventLog } from '../../tasks/log/event-log';
 import { SimFiles } from '../drivers/files';
+import { KEY_LIST_FILE, keyListText, sitePopulation } from '../radio/key-list';
 import type { SimRun } from '../run';
+import type { Scenario } from '../scenario';
 
 /** Everything the device wrote, laid out for a person: its files, its settings, its USB drive, the summary. */
-export function writeOutDir(outDir: string, run: SimRun): void {
+export function writeOutDir(outDir: string, run: SimRun, scenario: Scenario): void {
   const device = path.join(outDir, 'device');
   fs.rmSync(device, { recursive: true, force: true });
   fs.mkdirSync(path.join(device, 'files'), { recursive: true });
@@ -21,4 +23,10 @@ export function writeOutDir(outDir: string, run: SimRun): void {
   const log = new EventLog(new SimFiles(run.device.files, Number.MAX_SAFE_INTEGER), run.device.clock());
   fs.writeFileSync(path.join(device, 'log.json'), JSON.stringify(log.entries(), null, 2) + '\n');
   fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(run.summary, null, 2) + '\n');
+  writeKeyList(outDir, scenario);
+}
+
+/** The meters' AES keys for a head-end decoder (sim/radio/key-list.ts); `npm run xs` writes the same file. */
+export function writeKeyList(outDir: string, scenario: Scenario): void {
+  fs.writeFileSync(path.join(outDir, KEY_LIST_FILE), keyListText(sitePopulation(scenario).meters));
 }

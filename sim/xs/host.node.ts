@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { utf8Decode, utf8Encode } from '../../protocol/text/utf8';
+import { writeKeyList } from '../cli/out.node';
 import { readScenarioFile } from '../cli/scenario-file.node';
 import { buildScenario, parseOptions, USAGE } from '../cli/options';
 import { NodeHostSockets } from '../net/host-sockets.node';
@@ -111,6 +112,7 @@ export async function hostXsRun<T>(argv: string[], print: (line: string) => void
       fs.mkdirSync(dir, { recursive: true });
       for (const [name, bytes] of files) fs.writeFileSync(path.join(dir, name), bytes);
       fs.writeFileSync(path.join(options.outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+      writeKeyList(options.outDir, scenario);
     }
     await mqtt?.finish(options.outDir);
     return { summary, lines, files, engine: reported };

@@ -130,15 +130,13 @@ describe('a meter behind a radio converter', () => {
 
   test('the DLL carries the converter: its own id, the manufacturer and type of the template DLL', () => {
     const p = population({ meters: 20, frames: [t] });
-    const dll = parseHeader(t.frame);
     for (const m of p.meters) {
       const h = parseHeader(m.frames[0]);
       expect(h.ok && h.header.link.address.id).toBe(m.converterId);
       expect(m.converterId).not.toBe(m.id);
-      expect(h.ok && dll.ok && [h.header.link.address.manufacturer, h.header.link.address.deviceType]).toEqual([
-        dll.header.link.address.manufacturer,
-        dll.header.link.address.deviceType,
-      ]);
+      // The template's DLL: EFE (M-field 0x14C5), device type 0x07.
+      expect(h.ok && [h.header.link.address.mField, h.header.link.address.deviceType]).toEqual([0x14c5, t.frame[9]]);
+      expect(hexOf(m.frames[0].subarray(2, 4))).toBe(hexOf(t.frame.subarray(2, 4)));
     }
   });
 

@@ -161,7 +161,8 @@ export class UploadRig {
     this.whitelist = new WhitelistStore(this.settings);
     this.certificates = new CertificateStore(this.files, this.events);
     this.modem = new Bg95Modem({ port: this.port, clock: this.clock, store: this.settings, log: (l) => this.console.push(l) });
-    this.outbox = new Outbox(this.files, { uid: this.identity.uid, clock: this.clock, security: () => this.config.current.security, settings: this.settings });
+    // As the modem task builds it (tasks/modem/task.ts): a full partition pushes out data files the frame store can make again.
+    this.outbox = new Outbox(this.files, { uid: this.identity.uid, clock: this.clock, security: () => this.config.current.security, settings: this.settings, frames: this.frames });
   }
 
   /** Applies a configuration file body (`{ config: {...} }`); throws when it is refused. */

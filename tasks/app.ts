@@ -223,8 +223,8 @@ export class Application {
 
   /**
    * The frame store as the radio task's sink: each frame stored moves `recordedUpTo` with
-   * `radio.recorded`, in RAM, and both are saved together (window end, session), so boot can tell
-   * which stored frames the saved counters miss.
+   * `radio.recorded`, in RAM, and both are saved together whenever the counters are, so boot can
+   * tell which stored frames the saved counters miss.
    */
   private recordingSink(): FrameSink {
     const store = this.store;
@@ -242,7 +242,9 @@ export class Application {
   /**
    * A reset during a window (RESET button, watchdog, power cut) loses the counters since their
    * last save but not the frames stored: those are counted from the store's serials, as recorded
-   * and as heard (each recorded frame was heard; the heard ones not recorded are not known).
+   * and as heard (each recorded frame was heard; the heard ones not recorded are not known). The
+   * mark is saved with the counters wherever they are saved (window end, monitoring, uptime), so
+   * nothing is counted twice.
    */
   private countRecordedSinceSave(): void {
     const c = this.counters.value;

@@ -7,6 +7,7 @@
  * the four whose payload really is ciphertext carry the corpus key, with which the population decrypts them
  * once before re-encrypting them under each meter's own key and address (meter-security.ts).
  */
+import { freezeTable } from '../../protocol/freeze';
 import { fromHex } from '../../protocol/text/utf8';
 
 export interface MeterTemplate {
@@ -24,7 +25,7 @@ interface TemplateSource {
   readonly key?: string;
 }
 
-const METER_TEMPLATES: readonly TemplateSource[] = [
+const METER_TEMPLATES: readonly TemplateSource[] = freezeTable([
   {
     // SEN, CI 0x7A, 25 bytes
     driver: 'iperl',
@@ -178,7 +179,7 @@ const METER_TEMPLATES: readonly TemplateSource[] = [
       '000000808284016cffffc484010600000080c284016cffff84850106000000808285016cffffc485010600000080c285016c' +
       'ffff84860106000000808286016cffffc486010600000080c286016cffff',
   },
-];
+]);
 
 export function meterTemplates(): MeterTemplate[] {
   return METER_TEMPLATES.map((t) => ({

@@ -14,6 +14,7 @@
 import { Aes128 } from '../../protocol/crypto/aes128';
 import { aesCbcEncrypt } from '../../protocol/crypto/cbc';
 import { AES_BLOCK_BYTES, BlockCipher } from '../../protocol/crypto/types';
+import { freezeTable } from '../../protocol/freeze';
 import { crc16 } from '../../protocol/wmbus/crc16';
 import { parseHeader } from '../../protocol/wmbus/header';
 import { aesCmac } from './cmac';
@@ -69,7 +70,7 @@ const AFL_PREFIX_BYTES = 2;
 const AFL_MCR_BYTES = 4;
 const AFL_ML_BYTES = 2;
 /** MAC length by AFL authentication type (MCL bits 0–3), as header.ts reads it. */
-const AFL_MAC_BYTES: readonly number[] = [0, 0, 0, 2, 4, 8, 12, 16, 12, 0, 0, 0, 0, 0, 0, 0];
+const AFL_MAC_BYTES: readonly number[] = freezeTable([0, 0, 0, 2, 4, 8, 12, 16, 12, 0, 0, 0, 0, 0, 0, 0]);
 const AFL_AUTH_TYPE_MASK = 0x0f;
 /** OMS Vol. 2 §9.2.4 key derivation: constant 00 (Kenc, meter to other) / 01 (Kmac), counter, id, 07 padding. */
 const KDF_ENC = 0x00;

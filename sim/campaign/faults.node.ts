@@ -74,6 +74,8 @@ export interface FaultReport {
   readonly maxModemRatioByKind: Readonly<Record<string, number>>;
   readonly retryStorms: number;
   readonly problems: readonly string[];
+  /** Each site's faults and figures, in order. */
+  readonly perSite: readonly ({ readonly faults: string; readonly stored: number; readonly modemRatio: number; readonly sessions: number } & FrameTally)[];
 }
 
 function frameKey(time: number, rssi: number, frame: Uint8Array): string {
@@ -182,6 +184,7 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
   let storms = 0;
   const maxByKind: Record<string, number> = {};
   const baselineSessions = reference.run.summary.modemSessions;
+  const perSite: FaultReport['perSite'][number][] = [];
   for (let i = 0; i < options.sites; i++) {
     const random = createRandom(deriveSeed(options.seed, FAULTS_STREAM, i));
     const kinds = pickKinds(i, random);
@@ -212,6 +215,7 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
     for (const k of kinds) maxByKind[k.name] = Math.max(maxByKind[k.name] ?? 0, ratio);
     if (ratio > HIGH_ENERGY_RATIO) problems.push(`site ${i} (${label}): modem ${modemMahPerDay(site.run).toFixed(3)} mAh/day, ${ratio.toFixed(2)} x the fault-free run`);
     const sessions = site.run.summary.modemSessions;
+    perSite.push({ faults: label, stored: stored.size, modemRatio: ratio, sessions, ...t });
     if (sessions > RETRY_STORM_SESSIONS * baselineSessions) {
       storms++;
       problems.push(`site ${i} (${label}): ${sessions} modem sessions, the fault-free run ${baselineSessions}`);
@@ -234,5 +238,6 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
     maxModemRatioByKind: maxByKind,
     retryStorms: storms,
     problems,
+    perSite,
   };
 }

@@ -156,6 +156,8 @@ const KEY_BYTES = 16;
 const OWN_STREAM = 0x6b6579;
 const DLL_ADDRESS_OFFSET = 2;
 const DLL_ADDRESS_BYTES = 8;
+/** ELL: CI, CC, ACC (EN 13757-4 §13.2). */
+const ELL_ACC_AT = 2;
 /** Largest L a format-B (C1B) frame can have. */
 const MAX_FORMAT_B_L = 251;
 
@@ -235,16 +237,19 @@ function personalise(template: Uint8Array, dll: Uint8Array, long: MeterAddress |
   return frame;
 }
 
-/** Offsets of the access numbers that step per telegram: those of the ELL and the TPL header (short or long). */
+/**
+ * Offsets of the access numbers that step per telegram: those of the ELL and the TPL header. A frame the
+ * meter does not encrypt keeps its TPL ACC unless its payload is plaintext, since a mode-5 IV holds it.
+ */
 function accOffsets(frame: Uint8Array, layout: SecurityLayout | undefined): number[] {
   if (layout !== undefined) return [...layout.accOffsets];
   const parsed = parseHeader(frame);
   if (!parsed.ok) return [];
-  const { ell, tpl } = parsed.header;
+  const { ell, tpl, securityMode } = parsed.header;
   const out: number[] = [];
-  if (ell !== undefined) out.push(ell.offset + 2);
-  if (tpl?.kind === 'short') out.push(tpl.offset + 1);
-  if (tpl?.kind === 'long') out.push(tpl.offset + 1 + DLL_ADDRESS_BYTES);
+  if (ell !== undefined) out.push(ell.offset + ELL_ACC_AT);
+  if (securityMode === 0 && tpl?.kind === 'short') out.push(tpl.offset + 1);
+  if (securityMode === 0 && tpl?.kind === 'long') out.push(tpl.offset + 1 + DLL_ADDRESS_BYTES);
   return out;
 }
 

@@ -9,6 +9,7 @@ import { keyListText, KEY_LIST_HEADER } from '../../sim/radio/key-list';
 import { meterTemplates, MeterTemplate } from '../../sim/radio/meter-frames';
 import { createPopulation, Population, PopulationSpec } from '../../sim/radio/population';
 import { createRandom } from '../../sim/world/random';
+import { CorpusEntry, loadCorpus } from '../wmbus/corpus';
 import { oracleDecrypt } from './meters-oracle';
 
 const MINUTE_MS = 60_000;
@@ -116,6 +117,14 @@ describe('encrypted telegrams on the air', () => {
       expect(hexOf(frame.subarray(13, 17))).toBe('d37cac21');
       expect(oracleDecrypt(frame, Buffer.from(p.meters[meter].key as Uint8Array)).ok).toBe(true);
     }
+  });
+
+  test('a ciphertext template without a key goes on the air with its ciphertext and ACC unchanged, and its meter has no key', () => {
+    const hydrus = loadCorpus().find((e) => e.payload_encrypted_in_corpus === true && e.tpl_ci === '72' && e.manufacturer === 'HYD') as CorpusEntry;
+    const t = Buffer.from(hydrus.telegram_hex, 'hex');
+    const p = population({ meters: 2, frames: [new Uint8Array(t)] });
+    expect(p.meters.map((m) => m.key)).toEqual([undefined, undefined]);
+    for (const { frame } of airFrames(p, 5 * MINUTE_MS)) expect(hexOf(frame.subarray(19))).toBe(t.subarray(19).toString('hex'));
   });
 
   test('another meter key does not decrypt a telegram', () => {

@@ -89,7 +89,8 @@ function u16(bytes: Uint8Array, at: number): number {
  * of the three schemes or its header does not hold together (the frame is then sent as it is).
  */
 export function securityLayout(frame: Uint8Array): SecurityLayout | undefined {
-  const parsed = parseHeader(frame, { ellPlaintext: true });
+  // Read as on air: behind an encrypting ELL the parser stops at the SN, whatever the bytes after it hold.
+  const parsed = parseHeader(frame);
   if (!parsed.ok) return undefined;
   const { ell, afl, tpl, securityMode, payloadOffset } = parsed.header;
   const accOffsets: number[] = [];

@@ -6,7 +6,7 @@
 import { runCampaign, type CampaignResult } from '../../sim/campaign/main.node';
 
 const SHORT = { powerCuts: 24, faults: 7, fuzz: 12_000, seed: 1 };
-/** About 15 s on a loaded 2-core machine; the bound is for a stalled run, not a speed check. */
+/** 30 to 40 s on a loaded 2-core machine; the bound is for a stalled run, not a speed check. */
 const CAMPAIGN_TIMEOUT_MS = 120_000;
 
 let result: CampaignResult;

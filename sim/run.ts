@@ -161,6 +161,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
     const at = startMs + a.atMinutes * MS_PER_MINUTE;
     if (a.action === 'magnet') world.at(at, () => device.magnetPass());
     else if (a.action === 'reset') world.at(at, () => device.pressReset(a.magnetHeld === true));
+    else if (a.action === 'network') world.at(at, () => emulator.setFaults(a.faults));
     else if (a.action === 'powerCut') {
       const during = a.during;
       if (during === undefined) world.at(at, () => device.powerCut());

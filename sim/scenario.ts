@@ -1,5 +1,5 @@
 import type { PopulationSpec } from './radio/population';
-import type { EmulatorScenario } from './modem/types';
+import type { EmulatorFaults, EmulatorScenario } from './modem/types';
 import type { PowerDesign } from './power/reference-design';
 import type { TearTarget } from './drivers/power-rail';
 
@@ -13,7 +13,9 @@ export type SiteAction =
    * `during`, at `atMinutes` itself; with it, at the `afterWrites`-th write (0: the next) to that
    * store after `atMinutes`, which the cut tears.
    */
-  | { readonly atMinutes: number; readonly action: 'powerCut'; readonly during?: TearTarget; readonly afterWrites?: number };
+  | { readonly atMinutes: number; readonly action: 'powerCut'; readonly during?: TearTarget; readonly afterWrites?: number }
+  /** The network's faults from then on, replacing `network.faults` (`{}`: none): an outage that ends, a SIM that starts refusing. */
+  | { readonly atMinutes: number; readonly action: 'network'; readonly faults: EmulatorFaults };
 
 /**
  * A configuration or command file the head-end (sim/servers/headend.node.ts) has for the box: `json`

@@ -4,7 +4,7 @@
  * site with no meters. Each key table below is typed against its interface, so adding a field to
  * the scenario without listing it here is a compile error.
  */
-import type { EmulatorScenario } from '../modem/types';
+import type { EmulatorFaults, EmulatorScenario } from '../modem/types';
 import type { PopulationSpec } from '../radio/population';
 import type { TearTarget } from '../drivers/power-rail';
 import type { Scenario, SiteAction } from '../scenario';
@@ -75,6 +75,20 @@ const ACTION_KEYS: { readonly [A in ActionName]: readonly string[] } = {
   reset: ['magnetHeld'],
   usb: ['files'],
   powerCut: ['during', 'afterWrites'],
+  network: ['faults'],
+};
+/** `faults` of a network action (sim/modem/types.ts EmulatorFaults). */
+const FAULT_KEYS: KeyTable<EmulatorFaults> = {
+  noCoverage: true,
+  registrationTimeout: true,
+  registrationDenied: true,
+  pinRefused: true,
+  pdpReject: true,
+  socketDrop: true,
+  garbageRate: true,
+  truncateRate: true,
+  slowReplyMs: true,
+  bootFailure: true,
 };
 const TEAR_TARGETS: KeyTable<Record<TearTarget, true>> = { 'frame-store': true, settings: true, files: true };
 
@@ -125,6 +139,10 @@ function actionErrors(actions: unknown): string[] {
     if (typeof a.atMinutes !== 'number' || !Number.isFinite(a.atMinutes) || a.atMinutes < 0) errors.push(`${where}.atMinutes: ${JSON.stringify(a.atMinutes)} is not a number of minutes (0 or more)`);
     if (a.during !== undefined && (typeof a.during !== 'string' || !has(TEAR_TARGETS, a.during))) {
       errors.push(`${where}.during: ${JSON.stringify(a.during)} is not a store a cut can tear (${Object.keys(TEAR_TARGETS).join(', ')})`);
+    }
+    if (a.action === 'network') {
+      if (isObject(a.faults)) errors.push(...unknownKeys(a.faults, FAULT_KEYS, `in ${where}.faults: `));
+      else errors.push(`${where}.faults: ${JSON.stringify(a.faults)} is not an object of network faults (\`{}\`: none)`);
     }
     if (a.afterWrites !== undefined && !wholeNumber(a.afterWrites, 0)) errors.push(`${where}.afterWrites: ${JSON.stringify(a.afterWrites)} is not a write count (a whole number, 0 or more)`);
   });

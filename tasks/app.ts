@@ -197,7 +197,7 @@ export class Application {
 
   /** A configuration may have changed the mode (§4.2.1): the tasks of the new mode start after a restart. */
   private afterConfiguration(modeBefore: string): void {
-    if (this.config.mode !== modeBefore) this.board.power.restart();
+    if (this.config.mode !== modeBefore) this.local.announceMode(() => this.board.power.restart());
     else if (this.config.mode === 'run') this.addRunTasks();
   }
 
@@ -284,6 +284,7 @@ export class Application {
   /** §5.6.2 factory: configuration, white list, stored frames and pending files back to factory state. */
   private factoryReset(): EffectResult {
     this.config.factoryReset();
+    this.noteFactoryReset('command');
     this.whitelist.erase();
     this.store.erase();
     this.modem.outbox.clear();
@@ -301,7 +302,8 @@ export class Application {
   private localActions(): LocalActions {
     return {
       mode: () => this.config.mode,
-      lastConnectionOk: () => this.counters.value.modem.lastCnxOk >= this.counters.value.modem.lastCnxKo,
+      // §3.1.1.3: 3 short beeps only once a connection succeeded and none failed since.
+      lastConnectionOk: () => this.counters.value.modem.lastCnxOk > 0 && this.counters.value.modem.lastCnxOk >= this.counters.value.modem.lastCnxKo,
       actionUnderway: () => this.radio.active || this.modem.active,
       switchToRun: () => {
         this.config.setMode('run');
@@ -312,9 +314,17 @@ export class Application {
       factoryReset: () => {
         this.config.factoryReset();
         this.whitelist.erase();
+        this.noteFactoryReset('magnet and RESET');
         clearPinRecord(this.modemDriver, this.log, 'factory reset (magnet and RESET)');
       },
     };
+  }
+
+  /** A factory reset is a configuration change: logged, and dated in the supervision's `lastConfig` (§5.7). */
+  private noteFactoryReset(by: string): void {
+    this.log.record(EVENTS.factoryReset, by);
+    this.counters.value.lastConfig = this.nowSeconds();
+    this.counters.save();
   }
 
   /** §3.1.1.3 / §4.2.1.1: the action of a double magnet pass in STORAGE or RUN. */

@@ -76,15 +76,16 @@ export class LocalTask implements Task {
       this.beep('busy');
       return;
     }
+    this.beep(this.modeCode());
+    if (this.actions.mode() === 'factorySettings') this.actions.openLocalInterfaces();
+  }
+
+  /** §3.1.1: the current mode, and in RUN how the last connection went (3 long beeps until one succeeded). */
+  private modeCode(): BeepCode {
     const mode = this.actions.mode();
-    if (mode === 'factorySettings') {
-      this.beep('factorySettings');
-      this.actions.openLocalInterfaces();
-    } else if (mode === 'storage') {
-      this.beep('storage');
-    } else {
-      this.beep(this.actions.lastConnectionOk() ? 'runLastOk' : 'runLastFailed');
-    }
+    if (mode === 'factorySettings') return 'factorySettings';
+    if (mode === 'storage') return 'storage';
+    return this.actions.lastConnectionOk() ? 'runLastOk' : 'runLastFailed';
   }
 
   private secondPass(): void {
@@ -105,11 +106,17 @@ export class LocalTask implements Task {
     this.beep(code);
   }
 
-  private beep(code: BeepCode): void {
+  /** §3.1.1.3: a configuration that changed the mode is announced with the new mode's code; `then` runs once it has sounded. */
+  announceMode(then: () => void): void {
+    this.beep(this.modeCode(), then);
+  }
+
+  private beep(code: BeepCode, then?: () => void): void {
     this.beeping = true;
     this.board.buzzer.play(beepPattern(code), () => {
       this.beeping = false;
       this.host.wake(this);
+      then?.();
     });
   }
 }

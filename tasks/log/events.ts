@@ -43,6 +43,8 @@ export const EVENTS = freezeTable({
   configRejected: { code: PROJECT_EVENT_BASE + 0x11, level: LEVEL_WARNING },
   /** D: file name. */
   whiteListApplied: { code: PROJECT_EVENT_BASE + 0x12, level: LEVEL_INFO },
+  /** D: what reset the configuration to the factory one (`magnet and RESET`, `command`). */
+  factoryReset: { code: PROJECT_EVENT_BASE + 0x13, level: LEVEL_WARNING },
 
   /** D: type and cid. */
   commandDone: { code: PROJECT_EVENT_BASE + 0x20, level: LEVEL_INFO },

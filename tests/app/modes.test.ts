@@ -1,3 +1,7 @@
+import { SimFiles } from '../../sim/drivers/files';
+import { EventLog } from '../../tasks/log/event-log';
+import { EVENTS } from '../../tasks/log/events';
+import { KEY } from '../../tasks/settings-keys';
 import { beepsSince, HOUR, installInRun, MINUTE, T0, testSite } from '../support/device';
 
 /** §3.1.1: the installer's dialogue with the box, and the operating mode across reboots. */
@@ -92,8 +96,31 @@ describe('operating modes (§3.1.1)', () => {
     expect(site.lines[site.lines.length - 1]).toBe('boot: reset, mode storage');
   });
 
-  test('in RUN mode a pass answers three short beeps while no connection has failed', async () => {
+  test('the factory reset by magnet and RESET is logged and dated as the last configuration change', async () => {
+    const site = testSite({ preset: PRESET });
+    await installInRun(site);
+    await site.world.runUntil(T0 + HOUR);
+    site.device.pressReset(true);
+    await site.world.runUntil(T0 + HOUR + 3000);
+    const log = new EventLog(new SimFiles(site.device.files, Number.MAX_SAFE_INTEGER), site.device.clock());
+    expect(log.entries().filter((e) => e.code === EVENTS.factoryReset.code).map((e) => e.data)).toEqual(['magnet and RESET']);
+    const counters = JSON.parse(site.device.settings.get(KEY.counters) as string) as { lastConfig: number };
+    expect(counters.lastConfig).toBeGreaterThanOrEqual(Math.floor((T0 + HOUR) / 1000));
+  });
+
+  test('in RUN mode a box that has never connected answers three long beeps, not three short', async () => {
     const site = testSite({ preset: { config: { ...PRESET.config, mode: 'run' } } });
+    site.device.powerOn();
+    await site.world.runUntil(T0 + HOUR);
+    site.device.magnetPass();
+    await site.world.runUntil(T0 + HOUR + 5000);
+    expect(beepsSince(site, T0 + HOUR)).toBe('LLL');
+  });
+
+  test('in RUN mode a pass answers three short beeps when the last connection succeeded', async () => {
+    const site = testSite({ preset: { config: { ...PRESET.config, mode: 'run' } } });
+    const lastCnxOk = Math.floor(T0 / 1000) - 3600;
+    site.device.settings.set(KEY.counters, JSON.stringify({ modem: { lastCnxOk, lastCnxKo: lastCnxOk - 86_400 } }));
     site.device.powerOn();
     await site.world.runUntil(T0 + HOUR);
     site.device.magnetPass();

@@ -1,6 +1,6 @@
 import { decodeFile, encodeFile } from '../../protocol/files/codec';
 import type { BsonDocument } from '../../protocol/bson/types';
-import { HOUR, installInRun, T0, testSite, type TestSite } from '../support/device';
+import { beepsSince, HOUR, installInRun, T0, testSite, type TestSite } from '../support/device';
 
 /** §2.4.5: configuration and command files dropped on the USB drive, ACKs written back to it. */
 const PRESET = { config: { scheduleRadio: [{ cron: '0 3 * * *', data: 60 }], monitoringPeriod: 0 } };
@@ -80,5 +80,23 @@ describe('USB drive as a command source', () => {
     await site.world.runUntil(T0 + 6 * HOUR);
     expect(site.lines).toContain('boot: reset, mode storage');
     expect(site.lines.some((l) => l.startsWith('radio window'))).toBe(false);
+  });
+
+  test('a configuration that changes the mode announces the new mode on the buzzer before the restart (§3.1.1.3)', async () => {
+    const site = testSite({ preset: PRESET });
+    await installInRun(site);
+    await plugAt(site, T0 + HOUR, [{ name: 'WE_TEST-cfg.bson', bytes: file({ config: { mode: 'storage' } }) }]);
+    await site.world.runUntil(T0 + HOUR + 120_000);
+    // STORAGE's code, two short beeps, sounded by the boot that applied it; the restart follows.
+    expect(beepsSince(site, T0 + HOUR)).toBe('SS');
+    const processed = site.lines.indexOf('usb: 1 file(s) processed');
+    expect(site.lines.indexOf('boot: reset, mode storage')).toBeGreaterThan(processed);
+  });
+
+  test('a configuration that keeps the mode is not announced', async () => {
+    const site = testSite({ preset: PRESET });
+    await installInRun(site);
+    await plugAt(site, T0 + HOUR, [{ name: 'WE_TEST-cfg.bson', bytes: file({ config: { name: 'Basement B' } }) }]);
+    expect(beepsSince(site, T0 + HOUR)).toBe('');
   });
 });

@@ -242,6 +242,21 @@ describe('UART faults', () => {
     expect(slow.world.now() - START_MS).toBeGreaterThan(fast.world.now() - START_MS + 5_000);
   });
 
+  test.each([400, 1_500])('replies %i ms slow with a socket open: an echo comes back whole, only later', async (slowReplyMs) => {
+    const echoEnd = async (rig: Rig): Promise<{ received: number; error: string | undefined; atMs: number }> => {
+      await drive(rig.world, rig.modem.powerOn());
+      await drive(rig.world, rig.modem.register(CONFIG));
+      await drive(rig.world, rig.modem.activate());
+      const r = await drive(rig.world, transfer(rig, 4000));
+      rig.host.closeAll();
+      return { ...r, atMs: rig.world.now() };
+    };
+    const fast = await echoEnd(makeRig());
+    const slow = await echoEnd(makeRig({ scenario: withFaults({ slowReplyMs }) }));
+    expect(slow).toMatchObject({ received: 4000, error: undefined });
+    expect(slow.atMs).toBeGreaterThan(fast.atMs);
+  });
+
   test('replies slower than the command timeout: the command times out', async () => {
     const rig = makeRig({ scenario: withFaults({ slowReplyMs: 3_000 }) });
     const e = await driveError(rig.world, rig.modem.powerOn());

@@ -34,6 +34,11 @@ export const LOCAL_INTERFACE_IDLE_MS = 4 * 60_000;
 /** §4.2.1.1 `local.magnet`. */
 const MAGNET_BLE_AND_MODEM = 0;
 const MAGNET_DIAGNOSIS = 1;
+/**
+ * Share of a timed magnet diagnosis (`local.timeout`) its listening window may take: the window is
+ * cut so that the session that carries its frames has the other half.
+ */
+const ACTION_WINDOW_SHARE = 0.5;
 
 /** Everything one boot of the application holds. Nothing here survives a deep sleep but what it persists. */
 export class Application {
@@ -53,6 +58,10 @@ export class Application {
   private runTasks = false;
   /** A diagnosis (magnet or command) waits for its window before its session. */
   private diagnosis: 'magnet' | 'command' | undefined;
+  /** Diagnosis sequences the magnet action still has to run after this one (`local.testCount` − 1). */
+  private sequencesLeft = 0;
+  /** When the magnet action must be over (`local.timeout`, testCount 1), or undefined. */
+  private actionUntil: number | undefined;
   /** The magnet action whose session result the buzzer announces. */
   private announce = false;
 
@@ -206,7 +215,7 @@ export class Application {
     this.log.record(EVENTS.radioWindow, text);
     this.board.console.log('radio window ' + text);
     if (this.diagnosis !== undefined && !this.radio.active) {
-      this.modem.requestSession('diag');
+      this.modem.requestSession('diag', undefined, this.actionUntil);
       this.diagnosis = undefined;
     }
   }
@@ -214,6 +223,13 @@ export class Application {
   private onSessionEnd(r: SessionResult): void {
     this.board.console.log(`modem session ${r.ok ? 'ok' : `failed at ${r.failedStep}: ${r.error}`}, ${r.filesUploaded} files, ${r.framesUploaded} frames up, ${r.inboxFiles} inbox files`);
     if (r.ok) this.firmware?.confirm();
+    if (this.sequencesLeft > 0) {
+      // §4.2.1.1 testCount: the next diagnosis sequence, with no result beep in between.
+      this.sequencesLeft--;
+      this.startDiagnosis('magnet');
+      return;
+    }
+    this.actionUntil = undefined;
     if (this.announce) {
       this.announce = false;
       this.local.announce(r.ok ? 'resultOk' : 'resultFailed');
@@ -295,7 +311,8 @@ export class Application {
   /** §5.6.4 / magnet action 1: a window of radio.duration in every mode, then a session. */
   private startDiagnosis(origin: 'magnet' | 'command'): EffectResult {
     this.diagnosis = origin;
-    this.radio.requestWindow();
+    const now = this.board.clock.now();
+    this.radio.requestWindow(this.actionUntil === undefined ? Infinity : now + (this.actionUntil - now) * ACTION_WINDOW_SHARE);
     return { ok: true };
   }
 
@@ -334,11 +351,17 @@ export class Application {
       this.openBle();
       this.modem.requestSession('magnet');
     } else if (action === MAGNET_DIAGNOSIS) {
-      this.announce = true;
+      // §4.2.1.1: testCount sequences in a row; the result beep, and the time limit, only for one.
+      const { testCount, timeout } = this.config.current.local;
+      this.sequencesLeft = testCount - 1;
+      this.announce = testCount === 1;
+      this.actionUntil = testCount === 1 && timeout > 0 ? this.board.clock.now() + timeout * MS_PER_SECOND : undefined;
       this.startDiagnosis('magnet');
     } else {
+      const { testCount, timeout } = this.config.current.local;
       this.announce = true;
-      this.modem.requestSession('request');
+      this.actionUntil = testCount === 1 && timeout > 0 ? this.board.clock.now() + timeout * MS_PER_SECOND : undefined;
+      this.modem.requestSession('request', undefined, this.actionUntil);
     }
   }
 

@@ -75,6 +75,8 @@ interface PendingRequest {
   at: number;
   /** A person at the box asked for it (magnet, USB, BLE): the failure budget does not hold it back. */
   person?: boolean;
+  /** The session must be over by then (UTC ms): a magnet action's `local.timeout` (§4.2.1.1). */
+  until?: number;
 }
 
 /** The failure budget in force (docs/upload-session.md, "Retry policy"). */
@@ -127,7 +129,10 @@ interface Persisted {
 
 function isPending(v: unknown): v is PendingRequest {
   const p = v as PendingRequest;
-  return typeof v === 'object' && v !== null && typeof p.source === 'string' && typeof p.bits === 'number' && typeof p.at === 'number' && (p.person === undefined || typeof p.person === 'boolean');
+  return (
+    typeof v === 'object' && v !== null && typeof p.source === 'string' && typeof p.bits === 'number' && typeof p.at === 'number' &&
+    (p.person === undefined || typeof p.person === 'boolean') && (p.until === undefined || typeof p.until === 'number')
+  );
 }
 
 function isBudget(v: unknown): v is FailureBudget {
@@ -284,9 +289,10 @@ export class ModemTask implements Task {
    * requests honour `oneAlarmPerDay` (§4.2.4): within a day of the last alarm session the alarm
    * file waits for the next session. A person at the box (magnet, USB, BLE) ends the failure
    * budget; any other source waits, like a trigger, until the budget's credit covers a session. Returns
-   * whether a session was queued.
+   * whether a session was queued. `untilMs`: the session is aborted at that time (a magnet action's
+   * `local.timeout`).
    */
-  requestSession(source: FileSource, bits: number = REQUEST_BITS): boolean {
+  requestSession(source: FileSource, bits: number = REQUEST_BITS, untilMs?: number): boolean {
     const now = this.o.board.clock.now();
     const s = this.state;
     this.noticeConfiguration();
@@ -300,7 +306,10 @@ export class ModemTask implements Task {
       this.save();
       return false;
     }
-    this.queue(person ? { source, bits, at: now, person } : { source, bits, at: now });
+    const request: PendingRequest = { source, bits, at: now };
+    if (person) request.person = true;
+    if (untilMs !== undefined) request.until = untilMs;
+    this.queue(request);
     this.save();
     this.o.host.wake(this);
     return true;
@@ -322,6 +331,8 @@ export class ModemTask implements Task {
     else {
       const merged: PendingRequest = { source: p.source, bits: p.bits | request.bits, at: Math.min(p.at, request.at) };
       if (p.person === true || request.person === true) merged.person = true;
+      const until = Math.min(p.until ?? Infinity, request.until ?? Infinity);
+      if (Number.isFinite(until)) merged.until = until;
       this.state.pending = merged;
     }
   }
@@ -416,6 +427,7 @@ export class ModemTask implements Task {
     }
     this.waitingForSlot = false;
     const request: SessionRequest = { source: (s.pending as PendingRequest).source, bits: (s.pending as PendingRequest).bits };
+    const until = (s.pending as PendingRequest).until;
     s.pending = null;
     s.inSession = now;
     if (request.source === 'alarm') s.lastAlarmSession = now;
@@ -465,7 +477,7 @@ export class ModemTask implements Task {
     );
     this.session = session;
     this.sessionStart = now;
-    this.sessionLimit = sessionLimitMs(o.config.current.remote.modem);
+    this.sessionLimit = Math.min(sessionLimitMs(o.config.current.remote.modem), until === undefined ? Infinity : Math.max(0, until - now));
     this.pollAt = now + SESSION_POLL_MS;
     session.run().then(
       (result) => this.ended(result),

@@ -145,11 +145,21 @@ export class RadioTask implements Task {
     this.startNextWindow(now);
   }
 
-  /** A magnet "diagnosis" or a command asks for one window now (radio.duration, every configured mode). */
-  requestWindow(): void {
+  /**
+   * A magnet "diagnosis" or a command asks for one window now (radio.duration, every configured
+   * mode). `untilMs`: the windows are cut to end by then (a magnet action's `local.timeout`).
+   */
+  requestWindow(untilMs = Infinity): void {
     if (this.active) return;
-    this.plan = windowPlan(this.config.current, -1);
-    this.host.wake(this);
+    let left = untilMs - this.board.clock.now();
+    this.plan = windowPlan(this.config.current, -1)
+      .map((w) => {
+        const durationMs = Math.max(0, Math.min(w.durationMs, left));
+        left -= durationMs;
+        return { mode: w.mode, durationMs };
+      })
+      .filter((w) => w.durationMs > 0);
+    if (this.plan.length > 0) this.host.wake(this);
   }
 
   suspend(): void {

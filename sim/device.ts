@@ -96,6 +96,8 @@ export class SimDevice {
   readonly retained = new Uint8Array(RETAINED_BYTES);
   readonly usbState: UsbState = { connected: false, inbox: [], written: new Map() };
   readonly heard: HeardTone[] = [];
+  /** The beep patterns the installer heard, in order, as S and L (`--trace` prints each, the summary counts them). */
+  readonly beeps: string[] = [];
   readonly ota: SimOtaState = createOtaState(FACTORY_IMAGE);
   readonly rtc: SimRtc;
   readonly stats: SimDeviceStats = { boots: 0, bootsByCause: {}, deepSleeps: 0 };
@@ -181,7 +183,10 @@ export class SimDevice {
       clock,
       hall: new SimHall(() => this.magnetNear),
       radio: new SimRadio(o.world, o.ledger, o.air),
-      buzzer: new SimBuzzer(o.world, o.ledger, this.heard),
+      buzzer: new SimBuzzer(o.world, o.ledger, this.heard, (beeps) => {
+        this.beeps.push(beeps);
+        o.console(`buzzer ${beeps}`);
+      }),
       ble: new SimBle(o.world, o.ledger),
       usb: new SimUsb(this.usbState),
       watchdog: new SimWatchdog(o.world, () => this.restart('watchdog')),

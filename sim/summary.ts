@@ -28,10 +28,21 @@ export interface SimSummary {
   readonly modemOnSeconds: number;
   readonly boots: number;
   readonly deepSleeps: number;
+  /** The beep patterns the installer heard, in order (S short, L long). */
+  readonly beeps: readonly string[];
   /** Pack-side mAh per day for each component, and the converter's own draw. */
   readonly mAhPerDay: Readonly<Record<string, number>>;
   readonly totalMahPerDay: number;
   readonly projectedYears: number;
+}
+
+/** Patterns listed in the summary line; a longer run shows the first ones and a count. */
+const BEEPS_LISTED = 8;
+
+function beepLine(beeps: readonly string[]): string {
+  if (beeps.length === 0) return 'none';
+  const shown = beeps.slice(0, BEEPS_LISTED).join(' ');
+  return `${beeps.length}: ${shown}${beeps.length > BEEPS_LISTED ? ' ...' : ''}`;
 }
 
 function round(v: number, decimals: number): number {
@@ -63,6 +74,7 @@ export function summarize(scenario: Scenario, energy: EnergyReport, counters: Co
     modemOnSeconds: m?.onSeconds ?? 0,
     boots: device.stats.boots,
     deepSleeps: device.stats.deepSleeps,
+    beeps: [...device.beeps],
     mAhPerDay: perDay,
     totalMahPerDay: round(energy.packMahPerDay, MAH_DECIMALS),
     projectedYears: round(energy.projectedYears, YEAR_DECIMALS),
@@ -81,6 +93,7 @@ export function formatSummary(s: SimSummary): string[] {
     `  frames uploaded        ${s.framesUploaded}`,
     `  modem sessions         ${s.modemSessions} (${s.modemSessionsOk} ok, ${s.modemOnSeconds} s powered)`,
     `  boots / deep sleeps    ${s.boots} / ${s.deepSleeps}`,
+    `  beeps heard            ${beepLine(s.beeps)}`,
     `  mAh/day at the pack    ${energy}`,
     `  total                  ${s.totalMahPerDay.toFixed(MAH_DECIMALS)} mAh/day`,
     `  projected battery life ${s.projectedYears.toFixed(YEAR_DECIMALS)} years`,

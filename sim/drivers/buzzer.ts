@@ -1,5 +1,6 @@
 import type { Buzzer, ToneStep } from '../../drivers/buzzer/types';
 import type { PowerSink } from '../../drivers/power/types';
+import { describeBeeps } from '../../tasks/beeps';
 import type { SimEventId, SimTime } from '../world/types';
 
 export interface HeardTone {
@@ -12,10 +13,12 @@ export interface HeardTone {
 export class SimBuzzer implements Buzzer {
   private pending: SimEventId[] = [];
 
+  /** `onPattern`: each pattern played to its end, as S (short) and L (long) tones (tasks/beeps.ts describeBeeps). */
   constructor(
     private readonly time: SimTime,
     private readonly sink: PowerSink,
     private readonly heard: HeardTone[],
+    private readonly onPattern?: (beeps: string) => void,
   ) {}
 
   play(steps: readonly ToneStep[], done?: () => void): void {
@@ -32,8 +35,10 @@ export class SimBuzzer implements Buzzer {
       }
       t += s.ms;
     }
+    const tones = steps.filter((s) => s.hz > 0);
     this.pending.push(this.time.at(t, () => {
       this.pending = [];
+      if (tones.length > 0) this.onPattern?.(describeBeeps(tones));
       done?.();
     }));
   }

@@ -14,7 +14,7 @@ import { ledgerFor } from './power/reference-design';
 import { PACK } from '../drivers/power/model';
 import { Bg95Emulator } from './modem/bg95-emulator';
 import type { HostSockets } from './net/types';
-import { createPopulation } from './radio/population';
+import { sitePopulation } from './radio/site-population';
 import { mergeScenario, SIM_FTP_HOST, SIM_MQTT_HOST, SIM_MQTT_PASSWORD, SIM_MQTT_USER, type Scenario } from './scenario';
 import { summarize, type SimSummary } from './summary';
 import { createRandom, deriveSeed } from './world/random';
@@ -30,8 +30,11 @@ const INSTALL_SECOND_PASS_MS = 3_000;
 const SIM_NTP_HOST = 'ntp.sim';
 const LOOPBACK = '127.0.0.1';
 
-/** Derivation labels: each random stream of a run comes from the seed and its own label. */
-const RANDOM_STREAM = { population: 1, modem: 2, powerCut: 3 } as const;
+/**
+ * Derivation labels: each random stream of a run comes from the seed and its own label; the
+ * population's is POPULATION_STREAM (sim/radio/site-population.ts).
+ */
+const RANDOM_STREAM = { modem: 2, powerCut: 3 } as const;
 
 /** What the host (Node, or the XS runner's bridge) provides to a run. */
 export interface SimHost {
@@ -113,7 +116,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
   const world = new SimWorld(startMs);
   host.attachClock?.(() => world.now());
   const ledger = ledgerFor(scenario.device.powerDesign ?? 'this', world, { ...PACK, capacityMah: scenario.device.batteryMah });
-  const population = createPopulation({ ...scenario.meters, epochMs: startMs }, createRandom(deriveSeed(scenario.seed, RANDOM_STREAM.population)));
+  const population = sitePopulation(scenario);
   const flash = new SimFlash({ size: scenario.device.frameStoreBytes, power: ledger });
   const port = new SimModemPort(world);
   const emulator = new Bg95Emulator({

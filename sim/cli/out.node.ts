@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventLog } from '../../tasks/log/event-log';
 import { SimFiles } from '../drivers/files';
-import { KEY_LIST_FILE, keyListText, sitePopulation } from '../radio/key-list';
+import { KEY_LIST_FILE, keyListText } from '../radio/key-list';
+import { sitePopulation } from '../radio/site-population';
 import type { SimRun } from '../run';
 import type { Scenario } from '../scenario';
 

@@ -5,28 +5,15 @@
  * 32 upper-case hex digits, the driver is empty where the template names none.
  */
 import { toHex } from '../../protocol/text/utf8';
-import { deriveSeed, createRandom } from '../world/random';
-import type { Scenario } from '../scenario';
-import { createPopulation, Population, SimMeter } from './population';
+import type { SimMeter } from './population';
 
 /** File name of the key list in `--out DIR`. */
 export const KEY_LIST_FILE = 'meter-keys.csv';
 export const KEY_LIST_HEADER = 'id,manufacturer,driver,key';
-/** The population's random stream label; sim/run.ts `RANDOM_STREAM.population` uses the same number. */
-export const POPULATION_STREAM = 1;
-
 export function keyListText(meters: readonly SimMeter[]): string {
   const rows = [KEY_LIST_HEADER];
   for (const m of meters) {
     if (m.key !== undefined) rows.push(`${m.id},${m.manufacturer},${m.driver ?? ''},${toHex(m.key).toUpperCase()}`);
   }
   return rows.join('\n') + '\n';
-}
-
-/** The population a run of `scenario` puts on the air (the same seed, stream and epoch as sim/run.ts). */
-export function sitePopulation(scenario: Scenario): Population {
-  return createPopulation(
-    { ...scenario.meters, epochMs: Date.parse(scenario.start) },
-    createRandom(deriveSeed(scenario.seed, POPULATION_STREAM)),
-  );
 }

@@ -32,10 +32,12 @@ export const RETRY_STORM_SESSIONS = 2;
 /** A site whose modem draws more than this many times the fault-free run a day is listed as a problem. */
 export const HIGH_ENERGY_RATIO = 10;
 
-/** One fault of the emulator (sim/modem/types.ts), with what it costs a site when on. */
+/** One fault of the emulator (sim/modem/types.ts) or of the operator's FTP server (sim/servers/ftp.node.ts). */
 interface FaultKind {
   readonly name: string;
   faults(random: SimRandom): EmulatorFaults;
+  /** Share of the box's STOR and RNTO the server refuses with a 550, while the fault is on. */
+  serverErrorRate?(random: SimRandom): number;
 }
 
 const FAULT_KINDS: readonly FaultKind[] = [
@@ -47,9 +49,10 @@ const FAULT_KINDS: readonly FaultKind[] = [
   { name: 'garbage AT lines', faults: (r) => ({ garbageRate: 0.05 + 0.25 * r.next() }) },
   { name: 'truncated AT lines', faults: (r) => ({ truncateRate: 0.05 + 0.45 * r.next() }) },
   { name: 'slow replies', faults: (r) => ({ slowReplyMs: r.int(200, 5_000) }) },
+  { name: 'FTP server errors', faults: () => ({}), serverErrorRate: (r) => 0.1 + 0.5 * r.next() },
 ];
-/** Emulator faults the campaign cannot inject yet (no such fault in the emulator). */
-export const FAULTS_NOT_INJECTED: readonly string[] = ['FTP server errors (4xx/5xx replies)'];
+/** Label of the random stream each site's FTP server refusals draw from. */
+const SERVER_ERRORS_STREAM = 0x35353000;
 const MAX_COMBINED = 3;
 
 export interface FaultReport {
@@ -58,6 +61,8 @@ export interface FaultReport {
   readonly faultsInjected: number;
   readonly byKind: Readonly<Record<string, number>>;
   readonly framesStored: number;
+  /** Uploads and renames the FTP server refused with a 550, over every site. */
+  readonly serverRefusals: number;
   readonly uploadedOnce: number;
   /** Stored frames the server never received and the store no longer holds as pending. */
   readonly lost: number;
@@ -75,7 +80,14 @@ export interface FaultReport {
   readonly retryStorms: number;
   readonly problems: readonly string[];
   /** Each site's faults and figures, in order. */
-  readonly perSite: readonly ({ readonly faults: string; readonly stored: number; readonly modemRatio: number; readonly sessions: number } & FrameTally)[];
+  readonly perSite: readonly ({
+    readonly faults: string;
+    readonly stored: number;
+    readonly modemRatio: number;
+    readonly sessions: number;
+    /** Uploads and renames the FTP server refused (the `FTP server errors` fault). */
+    readonly serverRefusals: number;
+  } & FrameTally)[];
 }
 
 function frameKey(time: number, rssi: number, frame: Uint8Array): string {
@@ -189,14 +201,26 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
     const random = createRandom(deriveSeed(options.seed, FAULTS_STREAM, i));
     const kinds = pickKinds(i, random);
     const faults: EmulatorFaults = Object.assign({}, ...kinds.map((k) => k.faults(random))) as EmulatorFaults;
+    const serverKind = kinds.find((k) => k.serverErrorRate !== undefined);
+    const serverErrors =
+      serverKind?.serverErrorRate === undefined
+        ? undefined
+        : { errorRate: serverKind.serverErrorRate(random), random: createRandom(deriveSeed(options.seed, SERVER_ERRORS_STREAM, i)) };
     const label = kinds.map((k) => k.name).join(' + ');
     for (const k of kinds) byKind[k.name] = (byKind[k.name] ?? 0) + 1;
     faultsInjected += kinds.length;
     const scenario = faultScenario(siteSeed, label);
-    const site = await options.servers.run(scenario, ({ world, emulator }) => {
-      emulator.setFaults(faults);
-      world.at(Date.parse(scenario.start) + FAULT_DAYS * DAY, () => emulator.setFaults({}));
-    });
+    const site = await options.servers.run(
+      scenario,
+      ({ world, emulator }) => {
+        emulator.setFaults(faults);
+        world.at(Date.parse(scenario.start) + FAULT_DAYS * DAY, () => {
+          emulator.setFaults({});
+          options.servers.setFtpFaults(undefined);
+        });
+      },
+      serverErrors,
+    );
     const store = FrameStore.open(site.run.device.frameFlash);
     const pendingFrom = store.pending(0).cursor;
     const stored = new Map<string, boolean>();
@@ -215,7 +239,7 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
     for (const k of kinds) maxByKind[k.name] = Math.max(maxByKind[k.name] ?? 0, ratio);
     if (ratio > HIGH_ENERGY_RATIO) problems.push(`site ${i} (${label}): modem ${modemMahPerDay(site.run).toFixed(3)} mAh/day, ${ratio.toFixed(2)} x the fault-free run`);
     const sessions = site.run.summary.modemSessions;
-    perSite.push({ faults: label, stored: stored.size, modemRatio: ratio, sessions, ...t });
+    perSite.push({ faults: label, stored: stored.size, modemRatio: ratio, sessions, serverRefusals: site.serverRefusals, ...t });
     if (sessions > RETRY_STORM_SESSIONS * baselineSessions) {
       storms++;
       problems.push(`site ${i} (${label}): ${sessions} modem sessions, the fault-free run ${baselineSessions}`);
@@ -239,5 +263,6 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
     retryStorms: storms,
     problems,
     perSite,
+    serverRefusals: perSite.reduce((n, p) => n + p.serverRefusals, 0),
   };
 }

@@ -4,13 +4,15 @@ import * as path from 'node:path';
 import { NodeHostSockets } from '../net/host-sockets.node';
 import { runSimulation, type SimHost, type SimRun } from '../run';
 import { SIM_FTP_PASSWORD, SIM_FTP_USER, type Scenario } from '../scenario';
-import { startOperatorFtp, type OperatorFtpServer } from '../servers/ftp.node';
+import { startOperatorFtp, type FtpServerFaults, type OperatorFtpServer } from '../servers/ftp.node';
 import { startSntpServer, type SntpServer } from '../servers/sntp.node';
 
 export interface CampaignSiteRun {
   readonly run: SimRun;
   /** Every file the operator's FTP server holds at the end, by path under its root ('/' separated). */
   readonly serverFiles: ReadonlyMap<string, Uint8Array>;
+  /** STOR and RNTO the server refused during the site (its `ftpFaults`). */
+  readonly serverRefusals: number;
 }
 
 function readTree(root: string, dir = ''): Map<string, Uint8Array> {
@@ -45,12 +47,19 @@ export class CampaignServers {
     return servers;
   }
 
-  /** Runs one site quietly; `onSite` lets the campaign schedule its own events on it. */
-  async run(scenario: Scenario, onSite?: SimHost['onSite']): Promise<CampaignSiteRun> {
+  /** The FTP server's faults from now on (switched off by a site's own event, and after each site). */
+  setFtpFaults(faults: FtpServerFaults | undefined): void {
+    this.ftp.setFaults(faults);
+  }
+
+  /** Runs one site quietly; `onSite` lets the campaign schedule its own events on it; `ftpFaults` hold from its start. */
+  async run(scenario: Scenario, onSite?: SimHost['onSite'], ftpFaults?: FtpServerFaults): Promise<CampaignSiteRun> {
     for (const entry of fs.readdirSync(this.root)) fs.rmSync(path.join(this.root, entry), { recursive: true, force: true });
     const start = Date.parse(scenario.start);
     this.now = () => start;
     const sockets = new NodeHostSockets();
+    const refusedBefore = this.ftp.refusals;
+    this.ftp.setFaults(ftpFaults);
     try {
       const run = await runSimulation(scenario, {
         print: () => undefined,
@@ -62,8 +71,9 @@ export class CampaignServers {
         },
         onSite,
       });
-      return { run, serverFiles: readTree(this.root) };
+      return { run, serverFiles: readTree(this.root), serverRefusals: this.ftp.refusals - refusedBefore };
     } finally {
+      this.ftp.setFaults(undefined);
       sockets.closeAll();
     }
   }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { FtpSrv } from 'ftp-srv';
+import { FileSystem, FtpSrv } from 'ftp-srv';
+import type { SimRandom } from '../world/types';
 import { freePort } from './ports.node';
 
 /** Passive data ports offered per server: enough for a session's transfers in flight. */
@@ -18,7 +19,49 @@ interface ConnectEvents {
 export interface OperatorFtpServer {
   readonly root: string;
   readonly port: number;
+  /** Server errors from now on (the reliability campaign's `server errors` fault); undefined: none. */
+  setFaults(faults: FtpServerFaults | undefined): void;
+  /** STOR and RNTO commands refused by the faults so far. */
+  readonly refusals: number;
   close(): Promise<void>;
+}
+
+/**
+ * A server that refuses some uploads and renames as a full or failing disk would: ftp-srv answers
+ * `550 <reason>` to the STOR or RNTO whose file-system call throws. Each STOR and rename draws from
+ * `random` in the order the box sends them, so a seed gives the same refusals.
+ */
+export interface FtpServerFaults {
+  /** Probability that a STOR or RNTO is refused, 0–1. */
+  readonly errorRate: number;
+  readonly random: SimRandom;
+}
+
+/** The reason the refused commands carry, after the 550 ftp-srv puts in front. */
+export const INJECTED_FTP_ERROR = 'Insufficient storage space (injected fault)';
+
+/** ftp-srv's own file system, with the server faults in force when a STOR or RNTO arrives. */
+class FaultyFileSystem extends FileSystem {
+  constructor(connection: unknown, root: string, private readonly faults: () => FtpServerFaults | undefined, private readonly refused: () => void) {
+    super(connection as never, { root, cwd: '/' });
+  }
+
+  private refuse(): boolean {
+    const f = this.faults();
+    if (f === undefined || f.random.next() >= f.errorRate) return false;
+    this.refused();
+    return true;
+  }
+
+  override write(fileName: string, options?: { append?: boolean; start?: unknown }): ReturnType<FileSystem['write']> {
+    if (this.refuse()) throw new Error(INJECTED_FTP_ERROR);
+    return super.write(fileName, options as never);
+  }
+
+  override rename(from: string, to: string): ReturnType<FileSystem['rename']> {
+    if (this.refuse()) throw new Error(INJECTED_FTP_ERROR);
+    return super.rename(from, to);
+  }
 }
 
 export interface OperatorFtpOptions {
@@ -47,10 +90,26 @@ export async function startOperatorFtp(options: OperatorFtpOptions): Promise<Ope
   // Replies go out at once: with Nagle on, a reply after an upload waits for the client's delayed
   // ACK (40 ms on Linux), which would dominate the simulator's real time per session.
   (server as unknown as ConnectEvents).on('connect', ({ connection }) => connection.commandSocket.setNoDelay(true));
-  server.on('login', ({ username, password }, resolve, reject) => {
-    if (username === options.user && password === options.password) resolve({ root: options.root });
+  let faults: FtpServerFaults | undefined;
+  let refusals = 0;
+  const fsFor = (connection: unknown): FaultyFileSystem =>
+    new FaultyFileSystem(connection, options.root, () => faults, () => {
+      refusals++;
+    });
+  server.on('login', ({ connection, username, password }, resolve, reject) => {
+    if (username === options.user && password === options.password) resolve({ root: options.root, fs: fsFor(connection) });
     else reject(new Error('Login incorrect.'));
   });
   await server.listen();
-  return { root: options.root, port, close: () => server.close() };
+  return {
+    root: options.root,
+    port,
+    setFaults: (f) => {
+      faults = f;
+    },
+    get refusals() {
+      return refusals;
+    },
+    close: () => server.close(),
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { runCampaign, type CampaignResult } from '../../sim/campaign/main.node';
 
-const SHORT = { powerCuts: 24, faults: 7, fuzz: 12_000, seed: 1 };
+const SHORT = { powerCuts: 24, faults: 8, fuzz: 12_000, seed: 1 };
 /** 30 to 40 s on a loaded 2-core machine; the bound is for a stalled run, not a speed check. */
 const CAMPAIGN_TIMEOUT_MS = 120_000;
 
@@ -46,6 +46,14 @@ describe('a short reliability campaign', () => {
     expect(f?.lost).toBe(0);
     expect(f?.duplicated).toBe(0);
     expect(f?.unknown).toBe(0);
+  });
+
+  test('a server refusing uploads and renames with 550 loses and duplicates nothing either', () => {
+    const site = result.faults?.perSite.find((p) => p.faults === 'FTP server errors');
+    expect(site?.serverRefusals).toBeGreaterThan(0);
+    expect(site?.lost).toBe(0);
+    expect(site?.duplicated).toBe(0);
+    expect(site?.uploadedOnce).toBeGreaterThan(0);
   });
 
   test('no network fault makes the modem retry without bound', () => {

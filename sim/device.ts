@@ -35,7 +35,7 @@ export const OTA_SLOT_BYTES = 0x1e0000;
 /** A power cut lasts this long before the supply comes back (the pack reseated, a brown-out over). */
 export const POWER_CUT_OFF_MS = 2_000;
 /** What the factory flashed in slot 0 (the simulator runs this repository's firmware, whatever its bytes). */
-const FACTORY_IMAGE = Uint8Array.of(0x57, 0x4d, 0x46, 0x57);
+export const FACTORY_IMAGE = Uint8Array.of(0x57, 0x4d, 0x46, 0x57);
 
 /**
  * The firmware's reports go to the ledger except the modem's: in the simulator the emulated module
@@ -215,7 +215,7 @@ export class SimDevice {
       files: new SimFiles(this.files, o.filesCapacity, tap),
       usb: instance.usb,
       ble: instance.ble,
-      ota: new SimOta(this.ota, { slotBytes: OTA_SLOT_BYTES }),
+      ota: new SimOta(this.ota, { slotBytes: OTA_SLOT_BYTES, tap }),
       console: { log: (line) => o.console(line) },
     };
     installBoard(board);

@@ -65,11 +65,13 @@ function powerCutLines(r: PowerCutReport): string[] {
     `power cuts torn writes frame-store ${r.tornWrites['frame-store']}`,
     `power cuts torn writes settings ${r.tornWrites.settings}`,
     `power cuts torn writes files ${r.tornWrites.files}`,
+    `power cuts torn writes ota ${r.tornWrites.ota}`,
     `power cuts frames stored before the cut ${r.framesStored}`,
     `power cuts frames lost ${r.framesLost}`,
     `power cuts configurations corrupt ${r.configurationsCorrupt}`,
     `power cuts configurations half applied ${r.configurationsHalfApplied}`,
     `power cuts boots failed ${r.bootsFailed}`,
+    `power cuts firmware installs leaving no whole image ${r.firmwareBroken}`,
     ...r.problems.map((p) => `power cuts problem ${p}`),
   ];
 }
@@ -143,7 +145,7 @@ if (require.main === module) {
   } else {
     runCampaign(parsed.options, (line) => process.stdout.write(line + '\n'), (line) => process.stderr.write(line + '\n')).then(
       (r) => {
-        const failed = r.fuzz.crashes + r.fuzz.hangs + r.powerCuts.framesLost + r.powerCuts.configurationsCorrupt + r.powerCuts.configurationsHalfApplied + r.powerCuts.bootsFailed + (r.faults === undefined ? 0 : r.faults.lost + r.faults.duplicated + r.faults.retryStorms);
+        const failed = r.fuzz.crashes + r.fuzz.hangs + r.powerCuts.framesLost + r.powerCuts.configurationsCorrupt + r.powerCuts.configurationsHalfApplied + r.powerCuts.bootsFailed + r.powerCuts.firmwareBroken + (r.faults === undefined ? 0 : r.faults.lost + r.faults.duplicated + r.faults.retryStorms);
         process.exitCode = failed > 0 ? 1 : 0;
       },
       (err: unknown) => {

@@ -15,7 +15,10 @@ import { encodeFile } from '../../protocol/files/codec';
 import { ConfigStore } from '../../tasks/config-store';
 import { KEY } from '../../tasks/settings-keys';
 import { FrameStore } from '../../tasks/store/frame-store';
-import { POWER_CUT_OFF_MS, type SimDevice } from '../device';
+import { FACTORY_IMAGE, POWER_CUT_OFF_MS, type SimDevice } from '../device';
+import { buildImage, IMAGE_HEADER_BYTES } from '../../protocol/firmware/image';
+import { FIRMWARE_VERSION_NUMBER } from '../../tasks/app';
+import { signWithTestKey } from '../../tests/fixtures/firmware-test-key';
 import type { SimFlash } from '../drivers/flash';
 import type { TearTarget } from '../drivers/power-rail';
 import { SimSettings } from '../drivers/settings';
@@ -49,12 +52,35 @@ const FRAME_WRITES_MAX = 200;
 const FILE_WRITES_MAX = 6;
 const SETTINGS_WRITES_MAX = 12;
 const CONFIG_WRITES_MAX = 3;
+/**
+ * The image a firmware-install cut drops on the drive: newer than the running build
+ * (tasks/app.ts FIRMWARE_VERSION_NUMBER), for the simulated board, signed with the development key
+ * the simulator's firmware trusts. Its payload takes IMAGE_PAYLOAD_BYTES / 4096 OTA writes
+ * (tasks/usb.ts slices), plus the erase, the end and the boot choice.
+ */
+const IMAGE_PAYLOAD_BYTES = 40 * 1024;
+const OTA_WRITES_MAX = IMAGE_PAYLOAD_BYTES / 4096 + 3;
+const CAMPAIGN_IMAGE_NAME = 'campaign-fw.bin';
+const CAMPAIGN_IMAGE = buildImage(
+  { boardId: DEFAULT_SCENARIO.device.hardwareVersion, version: '02.00', versionNumber: FIRMWARE_VERSION_NUMBER + 100 },
+  new Uint8Array(IMAGE_PAYLOAD_BYTES).map((_, i) => (i * 7) & 0xff),
+  signWithTestKey,
+);
+const CAMPAIGN_IMAGE_PAYLOAD = CAMPAIGN_IMAGE.subarray(IMAGE_HEADER_BYTES, IMAGE_HEADER_BYTES + IMAGE_PAYLOAD_BYTES);
 const CAMPAIGN_STREAM = 0x63757473;
 
 /** Where a cut lands. */
-export type CutKind = 'radio window' | 'upload' | 'frame-store write' | 'file write' | 'settings write' | 'configuration write' | 'random instant';
+export type CutKind =
+  | 'radio window'
+  | 'upload'
+  | 'frame-store write'
+  | 'file write'
+  | 'settings write'
+  | 'configuration write'
+  | 'firmware install'
+  | 'random instant';
 const MORNING_KINDS: readonly CutKind[] = ['radio window', 'upload', 'frame-store write', 'file write', 'settings write'];
-const AFTERNOON_KINDS: readonly CutKind[] = ['random instant', 'configuration write'];
+const AFTERNOON_KINDS: readonly CutKind[] = ['random instant', 'configuration write', 'firmware install'];
 
 export interface PowerCutReport {
   /** Cuts asked for, and those made (an armed cut whose store saw no write in its slot is not made). */
@@ -68,6 +94,8 @@ export interface PowerCutReport {
   readonly configurationsCorrupt: number;
   readonly configurationsHalfApplied: number;
   readonly bootsFailed: number;
+  /** Cuts in a firmware install after which the box would boot a part of an image, or no image. */
+  readonly firmwareBroken: number;
   /** One line per problem found, for the person reading the report. */
   readonly problems: readonly string[];
 }
@@ -80,6 +108,7 @@ interface Tally {
   configurationsCorrupt: number;
   configurationsHalfApplied: number;
   bootsFailed: number;
+  firmwareBroken: number;
   problems: string[];
 }
 
@@ -141,6 +170,8 @@ function planCut(day: number, half: number, startMs: number, random: SimRandom):
       return { kind, atMs: dayStart + WINDOW_AT - MINUTE, slotEndMs, afterWrites: random.int(0, SETTINGS_WRITES_MAX) };
     case 'configuration write':
       return { kind, atMs: dayStart + AFTERNOON + random.int(0, 6 * HOUR), slotEndMs, afterWrites: random.int(0, CONFIG_WRITES_MAX) };
+    case 'firmware install':
+      return { kind, atMs: dayStart + AFTERNOON + random.int(0, 6 * HOUR), slotEndMs, afterWrites: random.int(0, OTA_WRITES_MAX) };
     default:
       return { kind, atMs: dayStart + AFTERNOON + random.int(0, SLOT_END - AFTERNOON - MINUTE), slotEndMs, afterWrites: 0 };
   }
@@ -151,7 +182,17 @@ const TEAR_OF: Partial<Record<CutKind, TearTarget>> = {
   'file write': 'files',
   'settings write': 'settings',
   'configuration write': 'settings',
+  'firmware install': 'ota',
 };
+
+/** The image the box boots: the factory one or the campaign's, whole, in a bootable slot; never a part of one. */
+function bootsAWholeImage(device: SimDevice): boolean {
+  const slot = device.ota.slots[device.ota.bootSlot];
+  if (slot.state === 'empty' || slot.state === 'written' || slot.state === 'invalid' || slot.state === 'aborted') return false;
+  const image = slot.image;
+  const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+  return same(image, FACTORY_IMAGE) || same(image, CAMPAIGN_IMAGE_PAYLOAD);
+}
 
 /** Schedules one run's cuts and their checks on the site. */
 function scheduleCuts(world: SimWorld, device: SimDevice, flash: SimFlash, cuts: readonly PlannedCut[], seed: number, tally: Tally): void {
@@ -192,6 +233,10 @@ function scheduleCuts(world: SimWorld, device: SimDevice, flash: SimFlash, cuts:
         tally.problems.push(`${where}: the configuration is neither the old one nor the one applied`);
       }
       expectedConfig = undefined;
+      if (cut.kind === 'firmware install' && !bootsAWholeImage(device)) {
+        tally.firmwareBroken++;
+        tally.problems.push(`${where}: the box boots no whole image`);
+      }
     });
     const made = tally.made;
     world.at(world.now() + RECOVERY_MS, () => {
@@ -211,6 +256,13 @@ function scheduleCuts(world: SimWorld, device: SimDevice, flash: SimFlash, cuts:
         expectedConfig = r.ok ? r.config : undefined;
         device.rail.arm('settings', cut.afterWrites, createRandom(deriveSeed(seed, CAMPAIGN_STREAM, i)));
         device.plugUsb([{ name: `${DEFAULT_SCENARIO.device.uid}-cfg.bson`, bytes: encodeFile(doc, { encryption: false }) }]);
+      } else if (cut.kind === 'firmware install') {
+        device.rail.arm('ota', cut.afterWrites, createRandom(deriveSeed(seed, CAMPAIGN_STREAM, i)));
+        const command = encodeFile({ cmd: { type: 'firmware', cid: `fw-${i}`, data: CAMPAIGN_IMAGE_NAME } }, { encryption: false });
+        device.plugUsb([
+          { name: `${DEFAULT_SCENARIO.device.uid}-cmd.bson`, bytes: command },
+          { name: CAMPAIGN_IMAGE_NAME, bytes: CAMPAIGN_IMAGE },
+        ]);
       } else if (target !== undefined) {
         device.rail.arm(target, cut.afterWrites, createRandom(deriveSeed(seed, CAMPAIGN_STREAM, i)));
       } else {
@@ -239,8 +291,8 @@ export interface PowerCutOptions {
 
 /** Runs ceil(cuts / CUTS_PER_RUN) sites of RUN_DAYS days, each from its own derived seed. */
 export async function runPowerCuts(options: PowerCutOptions): Promise<PowerCutReport> {
-  const tally: Tally = { made: 0, byKind: {}, framesStored: 0, framesLost: 0, configurationsCorrupt: 0, configurationsHalfApplied: 0, bootsFailed: 0, problems: [] };
-  const torn: Record<TearTarget, number> = { 'frame-store': 0, settings: 0, files: 0 };
+  const tally: Tally = { made: 0, byKind: {}, framesStored: 0, framesLost: 0, configurationsCorrupt: 0, configurationsHalfApplied: 0, bootsFailed: 0, firmwareBroken: 0, problems: [] };
+  const torn: Record<TearTarget, number> = { 'frame-store': 0, settings: 0, files: 0, ota: 0 };
   let planned = 0;
   for (let run = 0; planned < options.cuts; run++) {
     const seed = deriveSeed(options.seed, CAMPAIGN_STREAM, run);

@@ -90,7 +90,7 @@ const FAULT_KEYS: KeyTable<EmulatorFaults> = {
   slowReplyMs: true,
   bootFailure: true,
 };
-const TEAR_TARGETS: KeyTable<Record<TearTarget, true>> = { 'frame-store': true, settings: true, files: true };
+const TEAR_TARGETS: KeyTable<Record<TearTarget, true>> = { 'frame-store': true, settings: true, files: true, ota: true };
 
 /** The groups whose keys are checked; `preset` (a configuration, checked by the device), `actions` and the rest are free-form here. */
 const GROUPS: readonly [string, object][] = [

@@ -1,4 +1,5 @@
 import type { Ota, OtaSlot } from '../../drivers/ota/types';
+import type { PowerTap } from './power-rail';
 
 /**
  * OTA slots and the bootloader's boot-count state machine, on state kept in the simulated
@@ -31,6 +32,12 @@ export interface SimOtaOptions {
   readonly slotBytes: number;
   /** Boots a trial image gets to call markValid (ESP-IDF: 1). */
   readonly maxTrialBoots?: number;
+  /**
+   * The boot's supply (sim/drivers/power-rail.ts): every write to the slots or to the boot choice
+   * (ESP-IDF's otadata) goes through it, so a power cut can land in a firmware install. Each is
+   * done or not done: an image only becomes bootable at `setBoot`, after it was written whole.
+   */
+  readonly tap?: PowerTap;
 }
 
 /** Factory state: `image` valid in slot 0, slot 1 empty. */
@@ -59,6 +66,7 @@ export class SimOta implements Ota {
   /** The bootloader went back to the previous image on this boot. */
   readonly rolledBackAtBoot: boolean;
   private readonly maxTrialBoots: number;
+  private readonly tap: PowerTap | undefined;
   private writing: { size: number; chunks: Uint8Array[]; written: number } | undefined;
   /** `complete` ended an image since the last `begin`: it may be read back until `abort` or `setBoot`. */
   private completed = false;
@@ -67,6 +75,7 @@ export class SimOta implements Ota {
   constructor(private readonly state: SimOtaState, options: SimOtaOptions) {
     this.slotBytes = options.slotBytes;
     this.maxTrialBoots = options.maxTrialBoots ?? 1;
+    this.tap = options.tap;
     const { slot, rolledBack } = this.bootloader();
     this.runningSlot = slot;
     this.rolledBackAtBoot = rolledBack;
@@ -94,9 +103,19 @@ export class SimOta implements Ota {
     return this.state.slots[slot].state;
   }
 
+  /** A write to the slots or the boot choice, through the boot's supply when it has one. */
+  private persist(what: string, apply: () => void): void {
+    if (this.tap === undefined) apply();
+    else this.tap.write('ota', what, apply);
+  }
+
   begin(size: number): void {
     if (this.pendingVerify) throw new Error('ota: the running image is on trial');
     if (size <= 0 || size > this.slotBytes) throw new Error(`ota: ${size} bytes do not fit a ${this.slotBytes}-byte slot`);
+    this.persist('ota erase', () => this.erase(size));
+  }
+
+  private erase(size: number): void {
     const slot = this.state.slots[this.inactiveSlot];
     slot.image = new Uint8Array(0);
     slot.state = 'empty';
@@ -109,8 +128,10 @@ export class SimOta implements Ota {
     const w = this.writing;
     if (w === undefined) throw new Error('ota: write without begin');
     if (w.written + bytes.length > w.size) throw new Error('ota: write past the announced size');
-    w.chunks.push(bytes.slice());
-    w.written += bytes.length;
+    this.persist('ota write', () => {
+      w.chunks.push(bytes.slice());
+      w.written += bytes.length;
+    });
   }
 
   complete(): void {
@@ -118,6 +139,10 @@ export class SimOta implements Ota {
     if (w === undefined) throw new Error('ota: complete without begin');
     this.writing = undefined;
     if (w.written !== w.size) throw new Error(`ota: ${w.written} of ${w.size} bytes written`);
+    this.persist('ota end', () => this.seal(w));
+  }
+
+  private seal(w: { size: number; chunks: Uint8Array[] }): void {
     const image = new Uint8Array(w.size);
     let at = 0;
     for (const c of w.chunks) {
@@ -148,25 +173,31 @@ export class SimOta implements Ota {
 
   setBoot(target: OtaSlot): void {
     const slot = this.state.slots[target];
-    if (slot.state === 'written') slot.state = 'new';
-    else if (!bootable(slot)) throw new Error(`ota: slot ${target} holds no bootable image`);
-    this.state.bootSlot = target;
-    this.state.trialBoots = 0;
-    if (target === this.inactiveSlot) this.completed = false;
+    if (slot.state !== 'written' && !bootable(slot)) throw new Error(`ota: slot ${target} holds no bootable image`);
+    this.persist('ota set boot', () => {
+      if (slot.state === 'written') slot.state = 'new';
+      this.state.bootSlot = target;
+      this.state.trialBoots = 0;
+      if (target === this.inactiveSlot) this.completed = false;
+    });
   }
 
   markValid(): void {
     const slot = this.state.slots[this.runningSlot];
-    if (slot.state === 'pending-verify') slot.state = 'valid';
-    this.state.trialBoots = 0;
+    this.persist('ota mark valid', () => {
+      if (slot.state === 'pending-verify') slot.state = 'valid';
+      this.state.trialBoots = 0;
+    });
   }
 
   rollback(): boolean {
     const previous = this.state.slots[this.inactiveSlot];
     if (!this.pendingVerify || previous.state !== 'valid') return false;
-    this.state.slots[this.runningSlot].state = 'invalid';
-    this.state.bootSlot = this.inactiveSlot;
-    this.state.trialBoots = 0;
+    this.persist('ota rollback', () => {
+      this.state.slots[this.runningSlot].state = 'invalid';
+      this.state.bootSlot = this.inactiveSlot;
+      this.state.trialBoots = 0;
+    });
     return true;
   }
 

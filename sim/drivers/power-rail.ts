@@ -3,7 +3,7 @@ import { PowerCutError, type SimFlash } from './flash';
 import type { SimRandom } from '../world/types';
 
 /** The persistent stores a cut can land in. */
-export type TearTarget = 'frame-store' | 'settings' | 'files';
+export type TearTarget = 'frame-store' | 'settings' | 'files' | 'ota';
 
 interface ArmedTear {
   readonly target: TearTarget;
@@ -22,7 +22,7 @@ export class PowerRail {
   private armed: ArmedTear | undefined;
   private readonly beforeListeners: ((target: TearTarget) => void)[] = [];
   private readonly afterListeners: ((target: TearTarget | 'instant') => void)[] = [];
-  readonly counters = { cuts: 0, torn: { 'frame-store': 0, settings: 0, files: 0 } as Record<TearTarget, number> };
+  readonly counters = { cuts: 0, torn: { 'frame-store': 0, settings: 0, files: 0, ota: 0 } as Record<TearTarget, number> };
 
   /** A tap for the fakes of the boot that starts now; it goes dead at the next cut. */
   tap(): PowerTap {

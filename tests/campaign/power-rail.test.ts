@@ -2,6 +2,7 @@
 import { PowerCutError } from '../../sim/drivers/flash';
 import { SimFiles } from '../../sim/drivers/files';
 import { PowerRail } from '../../sim/drivers/power-rail';
+import { createOtaState, SimOta } from '../../sim/drivers/ota';
 import { SimSettings } from '../../sim/drivers/settings';
 import type { SettingValue } from '../../drivers/settings/types';
 import { scenarioErrors } from '../../sim/cli/scenario-check';
@@ -10,6 +11,7 @@ import { DEFAULT_SCENARIO } from '../../sim/scenario';
 import { createRandom } from '../../sim/world/random';
 
 const FILES_BYTES = 64 * 1024;
+const FACTORY = Uint8Array.of(0x57, 0x4d, 0x46, 0x57);
 
 describe('a write torn by a power cut', () => {
   test('a settings write cut short leaves the old value or the new one, and throws PowerCutError', () => {
@@ -45,6 +47,30 @@ describe('a write torn by a power cut', () => {
       expect(() => new SimFiles(store, FILES_BYTES, rail.tap()).rename('a.tmp', 'a')).toThrow(PowerCutError);
       expect([...store.keys()].length).toBe(1);
       expect([...store.values()][0]).toEqual(Uint8Array.of(1, 2, 3));
+    }
+  });
+
+  test('an OTA write cut short leaves the running image to boot: the new one only boots once written whole and chosen', () => {
+    const image = Uint8Array.from({ length: 3 * 4096 }, (_, i) => i & 0xff);
+    // Writes of an install: erase, three slices, end, boot choice.
+    const writes = 6;
+    for (let tornAt = 0; tornAt < writes; tornAt++) {
+      const state = createOtaState(FACTORY);
+      const rail = new PowerRail();
+      rail.arm('ota', tornAt, createRandom(tornAt));
+      const ota = new SimOta(state, { slotBytes: 64 * 1024, tap: rail.tap() });
+      expect(() => {
+        ota.begin(image.length);
+        for (let at = 0; at < image.length; at += 4096) ota.write(image.subarray(at, at + 4096));
+        ota.complete();
+        ota.setBoot(ota.inactiveSlot);
+      }).toThrow(PowerCutError);
+      expect(rail.counters.torn.ota).toBe(1);
+      const booted = new SimOta(state, { slotBytes: 64 * 1024 });
+      const running = booted.runningImage;
+      // Torn before the boot choice: the factory image; at it, the choice was made or not.
+      if (tornAt < writes - 1) expect(running).toEqual(FACTORY);
+      else expect([FACTORY.join(','), image.join(',')]).toContain(running.join(','));
     }
   });
 
@@ -89,7 +115,7 @@ describe('the scenario action powerCut', () => {
     const errors = scenarioErrors({ actions: [{ atMinutes: 1, action: 'unplug' }, { atMinutes: 1, action: 'powerCut', during: 'ram' }] });
     expect(errors).toEqual([
       'actions[0].action: "unplug" is not an action (known: magnet, reset, usb, powerCut, network)',
-      'actions[1].during: "ram" is not a store a cut can tear (frame-store, settings, files)',
+      'actions[1].during: "ram" is not a store a cut can tear (frame-store, settings, files, ota)',
     ]);
   });
 

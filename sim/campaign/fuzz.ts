@@ -45,6 +45,8 @@ import { IDENTITY_BYTES } from '../../protocol/wmbus/identity';
 import { decodePhy } from '../../protocol/wmbus/phy';
 import type { LinkMode } from '../../protocol/wmbus/types';
 import { MANUAL_COMMANDS } from '../../tests/commands/manual-commands';
+import { parseCmglList, parseCmti } from '../../protocol/at/sms';
+import { parseSmsCommand, senderAuthorised } from '../../protocol/sms/command';
 import type { SimRandom } from '../world/types';
 import { createRandom, deriveSeed } from '../world/random';
 
@@ -106,6 +108,11 @@ const INTERESTING_BYTES: readonly number[] = [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff
 const FUZZ_STREAM = 0x66757a7a;
 
 /** BG95 replies as the AT commands manual formats them (one per line, CRLF as the module sends). */
+/** The SMS store as AT+CMGL="ALL" lists it in text mode (TS 27.005 §3.4.2), and a +CMTI first. */
+const SMS_LISTS: readonly string[] = [
+  '+CMTI: "SM",3\r\n+CMGL: 1,"REC UNREAD","+33612345678",,"26/12/04,10:15:32+04"\r\n123456 request\r\n+CMGL: 2,"REC READ","+33698765432",,"26/12/04,10:16:01+04"\r\n123456 status',
+  '+CMGL: 0,"REC READ","Operator"\r\nYour credit is low\r\n+CMGL: 4,"REC UNREAD","+33612345678"\r\n00570045005F',
+];
 const AT_REPLIES: readonly string[] = [
   'OK',
   'ERROR',
@@ -355,6 +362,18 @@ export function fuzzTargets(telegrams: readonly Uint8Array[]): FuzzTarget[] {
       parse: (input) => {
         new MqttDecoder({ maxPacketSize: MQTT_MAX_PACKET }).push(input);
         new MqttDecoder({ maxPacketSize: MQTT_MAX_PACKET, decodeBody: decodeMqttFullBody }).push(input);
+      },
+    },
+    {
+      name: 'SMS (list and command)',
+      seeds: textSeeds(SMS_LISTS),
+      parse: (input) => {
+        const lines = utf8Decode(input).split('\r\n');
+        parseCmti(lines[0]);
+        for (const m of parseCmglList(lines).messages) {
+          senderAuthorised(m.sender, ['+33612345678']);
+          parseSmsCommand(m.text, UID);
+        }
       },
     },
     {

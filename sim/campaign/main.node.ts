@@ -5,6 +5,7 @@
  */
 import { crcFreeCorpusFrames } from '../../tests/wmbus/corpus';
 import { PowerCutError } from '../drivers/flash';
+import { runDeterminism, type DeterminismReport } from './determinism.node';
 import { runFaults, type FaultReport } from './faults.node';
 import { runFuzz, type FuzzReport } from './fuzz';
 import { runPowerCuts, type PowerCutReport } from './power-cuts.node';
@@ -40,6 +41,7 @@ export interface CampaignResult {
   readonly fuzz: FuzzReport;
   readonly powerCuts: PowerCutReport;
   readonly faults: FaultReport | undefined;
+  readonly determinism: DeterminismReport;
   readonly lines: string[];
 }
 
@@ -130,7 +132,12 @@ export async function runCampaign(options: CampaignOptions, out: (line: string) 
         ? await runFaults({ servers, sites: options.faults, seed: options.seed, progress: (done, all) => progress(`fault sites ${done}/${all} after ${elapsed()}`) })
         : undefined;
     if (faults !== undefined) faultLines(faults).forEach(print);
-    return { fuzz, powerCuts, faults, lines };
+    const determinism = await runDeterminism(servers, options.seed);
+    print(`determinism same-seed runs under load ${determinism.runs}`);
+    print(`determinism identical ${determinism.identical ? 'yes' : 'no'}`);
+    if (determinism.difference !== undefined) print(`determinism problem ${determinism.difference}`);
+    progress(`determinism done after ${elapsed()} (${determinism.hogs} busy processes)`);
+    return { fuzz, powerCuts, faults, determinism, lines };
   } finally {
     await servers.close();
     process.off('unhandledRejection', ignoreCutRejections);
@@ -145,7 +152,7 @@ if (require.main === module) {
   } else {
     runCampaign(parsed.options, (line) => process.stdout.write(line + '\n'), (line) => process.stderr.write(line + '\n')).then(
       (r) => {
-        const failed = r.fuzz.crashes + r.fuzz.hangs + r.powerCuts.framesLost + r.powerCuts.configurationsCorrupt + r.powerCuts.configurationsHalfApplied + r.powerCuts.bootsFailed + r.powerCuts.firmwareBroken + (r.faults === undefined ? 0 : r.faults.lost + r.faults.duplicated + r.faults.retryStorms);
+        const failed = r.fuzz.crashes + r.fuzz.hangs + r.powerCuts.framesLost + r.powerCuts.configurationsCorrupt + r.powerCuts.configurationsHalfApplied + r.powerCuts.bootsFailed + r.powerCuts.firmwareBroken + (r.determinism.identical ? 0 : 1) + (r.faults === undefined ? 0 : r.faults.lost + r.faults.duplicated + r.faults.retryStorms);
         process.exitCode = failed > 0 ? 1 : 0;
       },
       (err: unknown) => {

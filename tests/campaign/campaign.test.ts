@@ -61,6 +61,13 @@ describe('a short reliability campaign', () => {
     expect(result.faults?.problems).toEqual([]);
   });
 
+  test('runs the same site and seed twice under load and gets the same bytes', () => {
+    expect(result.determinism.runs).toBe(2);
+    expect(result.determinism.hogs).toBeGreaterThan(0);
+    expect(result.determinism.difference).toBeUndefined();
+    expect(result.determinism.identical).toBe(true);
+  });
+
   test('no parser crashes or hangs on mutated and random input', () => {
     expect(result.fuzz.inputs).toBe(SHORT.fuzz);
     expect(result.fuzz.crashList).toEqual([]);

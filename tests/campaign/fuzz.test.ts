@@ -24,6 +24,7 @@ describe('the fuzzer', () => {
       'FTP reply',
       'SNTP packet',
       'MQTT packet stream',
+      'SMS (list and command)',
       'firmware image header',
     ]);
   });

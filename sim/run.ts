@@ -62,6 +62,8 @@ export interface SimHost {
 export interface SimRun {
   readonly summary: SimSummary;
   readonly device: SimDevice;
+  /** The emulated modem and its network: what it was asked, the SMS the box sent. */
+  readonly emulator: Bg95Emulator;
 }
 
 /**
@@ -165,6 +167,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
     if (a.action === 'magnet') world.at(at, () => device.magnetPass());
     else if (a.action === 'reset') world.at(at, () => device.pressReset(a.magnetHeld === true));
     else if (a.action === 'network') world.at(at, () => emulator.setFaults(a.faults));
+    else if (a.action === 'sms') world.at(at, () => emulator.deliverSms(a.from, a.text));
     else if (a.action === 'powerCut') {
       const during = a.during;
       if (during === undefined) world.at(at, () => device.powerCut());
@@ -196,5 +199,5 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
     host.onDayEnd?.(day, ledger.snapshot(), counters);
   }
   host.sockets?.closeAll();
-  return { device, summary: summarize(scenario, ledger.snapshot(), deviceCounters(device), device) };
+  return { device, emulator, summary: summarize(scenario, ledger.snapshot(), deviceCounters(device), device) };
 }

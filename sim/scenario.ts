@@ -15,7 +15,9 @@ export type SiteAction =
    */
   | { readonly atMinutes: number; readonly action: 'powerCut'; readonly during?: TearTarget; readonly afterWrites?: number }
   /** The network's faults from then on, replacing `network.faults` (`{}`: none): an outage that ends, a SIM that starts refusing. */
-  | { readonly atMinutes: number; readonly action: 'network'; readonly faults: EmulatorFaults };
+  | { readonly atMinutes: number; readonly action: 'network'; readonly faults: EmulatorFaults }
+  /** An SMS from `from` reaches the box's SIM; the box reads it at its next modem session (docs/sms.md). */
+  | { readonly atMinutes: number; readonly action: 'sms'; readonly from: string; readonly text: string };
 
 /**
  * A configuration or command file the head-end (sim/servers/headend.node.ts) has for the box: `json`

@@ -1,3 +1,4 @@
+import { Bg95Sms, type SmsService } from './sms';
 import { parseFields, splitHead } from '../../protocol/at/params';
 import {
   parseCnum,
@@ -160,6 +161,7 @@ export class Bg95Modem {
   private napWake: (() => void) | undefined;
   private pdpActive = false;
   private psmEntered = false;
+  private smsService: Bg95Sms | undefined;
 
   constructor(private readonly options: Bg95Options) {
     this.timing = { ...BG95_TIMING, ...(options.timing ?? {}) };
@@ -191,6 +193,12 @@ export class Bg95Modem {
   /** The socket service with its statistics. */
   sockets(): Bg95Network {
     return this.net;
+  }
+
+  /** SMS in text mode on the same AT channel (drivers/modem/sms.ts); usable once registered. */
+  sms(): SmsService {
+    this.smsService ??= new Bg95Sms(this.channel);
+    return this.smsService;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { freezeTable } from '../freeze';
 import { parseFields } from './params';
 import type { AtParse } from './types';
 
@@ -32,7 +33,7 @@ export interface CmglHead {
   readonly timestamp?: string;
 }
 
-const STATUSES: readonly string[] = ['REC UNREAD', 'REC READ', 'STO UNSENT', 'STO SENT'];
+const STATUSES: readonly string[] = freezeTable(['REC UNREAD', 'REC READ', 'STO UNSENT', 'STO SENT']);
 const SCTS_FIELD = 4;
 
 export function parseCmglHead(line: string): AtParse<CmglHead> {

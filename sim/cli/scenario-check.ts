@@ -76,6 +76,7 @@ const ACTION_KEYS: { readonly [A in ActionName]: readonly string[] } = {
   usb: ['files'],
   powerCut: ['during', 'afterWrites'],
   network: ['faults'],
+  sms: ['from', 'text'],
 };
 /** `faults` of a network action (sim/modem/types.ts EmulatorFaults). */
 const FAULT_KEYS: KeyTable<EmulatorFaults> = {
@@ -144,6 +145,7 @@ function actionErrors(actions: unknown): string[] {
       if (isObject(a.faults)) errors.push(...unknownKeys(a.faults, FAULT_KEYS, `in ${where}.faults: `));
       else errors.push(`${where}.faults: ${JSON.stringify(a.faults)} is not an object of network faults (\`{}\`: none)`);
     }
+    if (a.action === 'sms' && (typeof a.from !== 'string' || typeof a.text !== 'string')) errors.push(`${where}: an sms action needs a "from" number and a "text", both strings`);
     if (a.afterWrites !== undefined && !wholeNumber(a.afterWrites, 0)) errors.push(`${where}.afterWrites: ${JSON.stringify(a.afterWrites)} is not a write count (a whole number, 0 or more)`);
   });
   return errors;

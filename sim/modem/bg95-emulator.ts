@@ -119,7 +119,33 @@ interface PendingPayload {
   readonly chunks: Uint8Array[];
   filled: number;
   readonly done: (bytes: Uint8Array) => void;
+  /** A body of unknown length ends at this byte (AT+CMGS: Ctrl-Z), which is not part of it. */
+  readonly terminator?: number;
 }
+
+/** An SMS in the SIM's store, as AT+CMGL lists it (TS 27.005 §3.4.2, text mode). */
+interface StoredSms {
+  readonly index: number;
+  status: 'REC UNREAD' | 'REC READ';
+  readonly sender: string;
+  readonly text: string;
+  /** Service-centre time stamp `yy/MM/dd,hh:mm:ss+zz` (quarters of an hour: +00, UTC). */
+  readonly scts: string;
+}
+
+/** An SMS the box sent (AT+CMGS), for tests and the simulator's output. */
+export interface SentSms {
+  readonly atMs: number;
+  readonly to: string;
+  readonly text: string;
+}
+
+/** TS 27.005 §3.2.5 +CMS ERROR codes the emulator returns. */
+const CMS_OPERATION_NOT_ALLOWED = 302;
+const CMS_INVALID_INDEX = 321;
+/** Messages the SIM's store holds (a typical SIM: 20 to 50). */
+const SMS_STORE_SIZE = 30;
+const CTRL_Z = 0x1a;
 
 export interface Bg95EmulatorOptions {
   readonly time: SimTime;
@@ -193,6 +219,11 @@ export class Bg95Emulator implements ModemModule, HostIo {
   private psmRequest: { enabled: boolean; tau: string; active: string } = { enabled: false, tau: '', active: '' };
   private pinAttempts: number;
   private pukLocked = false;
+  /** The SIM's SMS store: it keeps its messages across power cycles. */
+  private readonly smsStore: StoredSms[] = [];
+  private smsReference = 0;
+  /** Every SMS the box sent, in order. */
+  readonly sentSms: SentSms[] = [];
 
   // Volatile state of one boot.
   private running = false;
@@ -201,6 +232,8 @@ export class Bg95Emulator implements ModemModule, HostIo {
   private cmee = 0;
   private cfun = 1;
   private simState = CPIN_READY;
+  private textMode = false;
+  private cnmi = false;
   private regUrc = { CEREG: 0, CGREG: 0, CREG: 0 };
   private copsFormat = 0;
   private stat = 0;
@@ -269,6 +302,8 @@ export class Bg95Emulator implements ModemModule, HostIo {
     this.payload = undefined;
     this.echo = true;
     this.cmee = 0;
+    this.textMode = false;
+    this.cnmi = false;
     if (!fromPsm) {
       this.resetNetwork();
       this.cfun = 1;
@@ -321,6 +356,13 @@ export class Bg95Emulator implements ModemModule, HostIo {
     if (!this.answering) return;
     for (let i = 0; i < bytes.length; i++) {
       const p = this.payload;
+      if (p !== undefined && p.terminator !== undefined) {
+        if (bytes[i] === p.terminator) {
+          this.payload = undefined;
+          p.done(Uint8Array.from(p.chunks.flatMap((c) => [...c])));
+        } else p.chunks.push(bytes.slice(i, i + 1));
+        continue;
+      }
       if (p !== undefined) {
         const take = Math.min(p.length - p.filled, bytes.length - i);
         p.chunks.push(bytes.slice(i, i + take));
@@ -500,6 +542,20 @@ export class Bg95Emulator implements ModemModule, HostIo {
         this.ok(QPOWD_MS);
         this.time.at(this.time.now() + QPOWD_MS * 2, () => this.port.moduleShutdown());
         return;
+      case '+CMGF':
+        if (kind === 'read') return this.reply([`+CMGF: ${this.textMode ? 1 : 0}`]);
+        this.textMode = n(0) === 1;
+        return this.ok();
+      case '+CSCS':
+      case '+CNMI':
+        if (kind === 'set' && name === '+CNMI') this.cnmi = n(1) > 0;
+        return this.ok();
+      case '+CMGL':
+        return this.listSms();
+      case '+CMGD':
+        return this.deleteSms(n(0));
+      case '+CMGS':
+        return this.sendSms(a(0));
       case '+CPSMS':
         if (kind === 'read') {
           const p = this.psmRequest;
@@ -511,6 +567,65 @@ export class Bg95Emulator implements ModemModule, HostIo {
       default:
         return this.unknown();
     }
+  }
+
+  /**
+   * An SMS reaches the SIM (a scenario's `sms` action): stored whether the modem is on or not, and
+   * announced by `+CMTI` while it runs with new-message indications on (AT+CNMI=2,1).
+   */
+  deliverSms(from: string, text: string): boolean {
+    if (this.smsStore.length >= SMS_STORE_SIZE) return false;
+    let index = 1;
+    while (this.smsStore.some((m) => m.index === index)) index++;
+    const d = new Date(this.time.now());
+    const two = (v: number): string => String(v).padStart(2, '0');
+    const scts = `${two(d.getUTCFullYear() % 100)}/${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())},${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}+00`;
+    this.smsStore.push({ index, status: 'REC UNREAD', sender: from, text, scts });
+    this.smsStore.sort((x, y) => x.index - y.index);
+    if (this.answering && this.cnmi) this.urc(`+CMTI: "SM",${index}`);
+    return true;
+  }
+
+  /** Messages still in the SIM's store. */
+  get storedSms(): number {
+    return this.smsStore.length;
+  }
+
+  private cmsError(code: number): void {
+    this.finish([], `+CMS ERROR: ${code}`, COMMAND_MS);
+  }
+
+  private listSms(): void {
+    if (!this.textMode) return this.cmsError(CMS_OPERATION_NOT_ALLOWED);
+    const lines: string[] = [];
+    for (const m of this.smsStore) {
+      lines.push(`+CMGL: ${m.index},"${m.status}","${m.sender}",,"${m.scts}"`, m.text);
+      m.status = 'REC READ';
+    }
+    return this.reply(lines);
+  }
+
+  private deleteSms(index: number): void {
+    const at = this.smsStore.findIndex((m) => m.index === index);
+    if (at < 0) return this.cmsError(CMS_INVALID_INDEX);
+    this.smsStore.splice(at, 1);
+    return this.ok();
+  }
+
+  private sendSms(to: string): void {
+    if (!this.textMode || this.cell === undefined) return this.cmsError(CMS_OPERATION_NOT_ALLOWED);
+    this.port.sendToHost(utf8Encode('\r\n> '));
+    this.payload = {
+      length: 0,
+      chunks: [],
+      filled: 0,
+      terminator: CTRL_Z,
+      done: (body) => {
+        this.sentSms.push({ atMs: this.time.now(), to, text: utf8Decode(body) });
+        this.smsReference = (this.smsReference + 1) % 256;
+        this.reply([`+CMGS: ${this.smsReference}`]);
+      },
+    };
   }
 
   private cpin(kind: 'exec' | 'read' | 'set', pin: string): void {

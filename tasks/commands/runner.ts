@@ -235,19 +235,34 @@ export class CommandRunner {
         acks.push(this.ack('cmd', item.cid, false, item.error));
         continue;
       }
-      const { command } = item;
-      const ctx: CommandContext = { source: this.source, cid: command.cid, fileName: entry.name };
-      const result = await settle(() => run(this.effects, command, ctx));
-      if (result.ok) {
-        this.events?.record(EVENTS.commandDone, `${command.type} ${command.cid}`);
-      } else {
-        this.events?.record(EVENTS.commandFailed, `${command.type} ${command.cid}: ${result.data ?? 'failed'}`);
-        this.stopped = `command ${command.cid === '' ? command.type : command.cid} failed`;
-      }
-      this.noteRestart(result);
-      acks.push(this.ack('cmd', command.cid, result.ok, result.data ?? (result.ok ? entry.name : `${command.type} failed`)));
+      acks.push(await this.runOne(item.command, entry.name));
     }
     return acks;
+  }
+
+  /**
+   * One command that came without a file of its own (an SMS, docs/sms.md), in the current session:
+   * run, logged and acknowledged as an entry of a command file named `fileName` would be.
+   */
+  async runCommand(command: Command, fileName: string): Promise<OutgoingAck> {
+    if (this.stopped !== undefined) {
+      this.events?.record(EVENTS.commandNotRun, `${command.type} ${command.cid}`);
+      return this.ack('cmd', command.cid, false, `not run: ${this.stopped}`);
+    }
+    return this.runOne(command, fileName);
+  }
+
+  private async runOne(command: Command, fileName: string): Promise<OutgoingAck> {
+    const ctx: CommandContext = { source: this.source, cid: command.cid, fileName };
+    const result = await settle(() => run(this.effects, command, ctx));
+    if (result.ok) {
+      this.events?.record(EVENTS.commandDone, `${command.type} ${command.cid}`);
+    } else {
+      this.events?.record(EVENTS.commandFailed, `${command.type} ${command.cid}: ${result.data ?? 'failed'}`);
+      this.stopped = `command ${command.cid === '' ? command.type : command.cid} failed`;
+    }
+    this.noteRestart(result);
+    return this.ack('cmd', command.cid, result.ok, result.data ?? (result.ok ? fileName : `${command.type} failed`));
   }
 
   private refusedPlain(entry: InboxName): boolean {

@@ -54,6 +54,8 @@ export const EVENTS = freezeTable({
   commandNotRun: { code: PROJECT_EVENT_BASE + 0x22, level: LEVEL_WARNING },
   /** D: file name and why it could not be read. */
   inboxFileRejected: { code: PROJECT_EVENT_BASE + 0x23, level: LEVEL_ERROR },
+  /** D: the sender and why its SMS was not run (a number local.whiteList does not list, not a command). */
+  smsRefused: { code: PROJECT_EVENT_BASE + 0x24, level: LEVEL_WARNING },
 
   /** D: new version. */
   firmwareInstalled: { code: PROJECT_EVENT_BASE + 0x30, level: LEVEL_INFO },

@@ -119,6 +119,8 @@ export const LIMIT = freezeTable({
   /** 1 kB/s: below what NB-IoT gives at the cell edge. */
   fileMsPerByte: 1,
   listMs: 60 * MS_PER_SECOND,
+  /** Reading the SMS store, running the commands and sending the replies (AT+CMGS: up to 120 s each). */
+  smsMs: 300 * MS_PER_SECOND,
   quitMs: 10 * MS_PER_SECOND,
   detachMs: 15 * MS_PER_SECOND,
   /** AT+QPOWD then PWRKEY, each up to 15 s for STATUS to fall. */

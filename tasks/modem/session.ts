@@ -12,6 +12,7 @@ import { PERMANENT_NEGATIVE, replyClass } from '../../protocol/ftp/reply';
 import { querySntp } from '../../protocol/sntp/sntp';
 import { EARLIEST_CLOCK_SEC } from '../battery-estimate';
 import { CommandRunner } from '../commands/runner';
+import { runSmsPhase } from './sms-phase';
 import type { CommandContext, DecodedFile, EffectResult, InboxOutcome, MaybePromise } from '../commands/types';
 import type { AlarmLatches } from '../alarms';
 import type { ConfigStore } from '../config-store';
@@ -271,6 +272,7 @@ export class UploadSession {
       this.powered = true;
       await this.stage('power', LIMIT.powerMs, () => o.modem.powerOn());
       await this.stage('register', registerLimitMs(config.remote.modem), () => o.modem.register(config.remote.modem));
+      await this.smsPhase(config);
       await this.stage('activate', LIMIT.activateMs, () => o.modem.activate());
       this.network = new CountingNetwork(o.modem.network());
       await this.synchroniseClock(config);
@@ -293,6 +295,48 @@ export class UploadSession {
     await this.leave();
     const modemOnMs = Math.max(0, o.clock.now() - onSince - this.shiftMs);
     return this.finish(failure, modemOnMs);
+  }
+
+  /**
+   * The SMS stored since the last session (docs/sms.md), before the PDP context: commands from
+   * authorised numbers run through the command runner like an inbox file's, and their ACKs go with
+   * this session's files. A failing SMS service never fails the session.
+   */
+  private async smsPhase(config: Config): Promise<void> {
+    const o = this.o;
+    const service = o.modem.sms?.();
+    if (service === undefined) return;
+    this.runner.beginSession('sms');
+    try {
+      const r = await this.stage('sms', LIMIT.smsMs, () =>
+        runSmsPhase({
+          sms: service,
+          uid: o.uid,
+          whiteList: config.local.whiteList,
+          events: o.events,
+          run: async (command, fileName) => {
+            const ack = await this.runner.runCommand(command, fileName);
+            this.noteFailure(o.outbox.addAck(ack.ack, 'sms'));
+            return ack;
+          },
+          status: () => this.smsStatus(),
+          trace: (line) => this.trace(line),
+        }),
+      );
+      if (r.read > 0) this.trace(`sms: ${r.read} read, ${r.commands} commands, ${r.refused} refused, ${r.replies} replies`);
+      if (this.runner.restartRequested) this.restart = true;
+    } catch (e) {
+      if (this.aborted !== undefined) throw e;
+      this.trace(`sms: ${message(e)}`);
+    }
+  }
+
+  /** The `status` reply: mode, last good connection, frames recorded and uploaded (§5.7 counters, since the last clean). */
+  private smsStatus(): string {
+    const o = this.o;
+    const c = o.counters.value;
+    const lastOk = c.modem.lastCnxOk > 0 ? new Date(c.modem.lastCnxOk * MS_PER_SECOND).toISOString().slice(0, 16) : 'never';
+    return `mode ${o.config.mode}, last connection ok ${lastOk}, ${c.radio.recorded} frames recorded, ${c.modem.framesUploaded} uploaded`;
   }
 
   private async stage<T>(step: SessionStep, limitMs: number, work: () => Promise<T>, abort?: () => void): Promise<T> {

@@ -1,3 +1,4 @@
+import type { SmsService } from '../../drivers/modem/sms';
 import type { ModemInfo, ModemNetworkConfig } from '../../drivers/modem/types';
 import type { Network } from '../../protocol/ports/network';
 import type { BsonDocument } from '../../protocol/bson/types';
@@ -30,12 +31,15 @@ export interface SessionModem extends PinRecord {
   deregister(): Promise<void>;
   /** Never rejects on the BG95: the supply is cut if the module does not turn off. */
   powerOff(): Promise<void>;
+  /** The SMS service (docs/sms.md); absent on a modem that has none. */
+  sms?(): SmsService;
 }
 
 /** The steps of a session, in order (a failed session reports where it stopped). */
 export type SessionStep =
   | 'power'
   | 'register'
+  | 'sms'
   | 'activate'
   | 'time'
   | 'prepare'

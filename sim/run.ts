@@ -82,12 +82,36 @@ function presetDocument(scenario: Scenario, host: SimHost): BsonDocument {
   return parsed.value as BsonDocument;
 }
 
-function dayLine(day: number, startMs: number, counters: CounterSet | undefined): string {
+/** The figures a day line shows, from the firmware's counters. */
+interface DayFigures {
+  readonly windows: number;
+  readonly heard: number;
+  readonly recorded: number;
+  readonly sessions: number;
+  readonly sessionsOk: number;
+  readonly uploaded: number;
+}
+
+function dayFigures(c: CounterSet | undefined): DayFigures {
+  return {
+    windows: c?.radio.windows ?? 0,
+    heard: c?.radio.frames ?? 0,
+    recorded: c?.radio.recorded ?? 0,
+    sessions: c?.modem.sessions ?? 0,
+    sessionsOk: c?.modem.sessionsOk ?? 0,
+    uploaded: c?.modem.framesUploaded ?? 0,
+  };
+}
+
+/**
+ * One progress line: that day's own figures, the counters at its end less those at its start. A
+ * counter that went down was cleared that day (supervisionClean): its day counts from the clear.
+ */
+function dayLine(day: number, startMs: number, now: DayFigures, before: DayFigures): string {
   const date = new Date(startMs + day * MS_PER_DAY).toISOString().slice(0, 10);
-  const r = counters?.radio;
-  const m = counters?.modem;
-  return `day ${day + 1} ${date}: windows ${r?.windows ?? 0}, frames heard ${r?.frames ?? 0}, recorded ${r?.recorded ?? 0}, ` +
-    `sessions ${m?.sessions ?? 0} (ok ${m?.sessionsOk ?? 0}), frames uploaded ${m?.framesUploaded ?? 0}`;
+  const d = (k: keyof DayFigures): number => (now[k] >= before[k] ? now[k] - before[k] : now[k]);
+  return `day ${day + 1} ${date}: windows ${d('windows')}, frames heard ${d('heard')}, recorded ${d('recorded')}, ` +
+    `sessions ${d('sessions')} (ok ${d('sessionsOk')}), frames uploaded ${d('uploaded')}`;
 }
 
 /** Reads the firmware's own persisted counters, as a supervision file would report them. */
@@ -192,10 +216,13 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
     world.at(startMs, sample);
   }
 
+  let dayStart = dayFigures(undefined);
   for (let day = 0; day < scenario.days; day++) {
     await runThroughCuts(world, startMs + (day + 1) * MS_PER_DAY);
     const counters = deviceCounters(device);
-    host.print(dayLine(day, startMs, counters));
+    const figures = dayFigures(counters);
+    host.print(dayLine(day, startMs, figures, dayStart));
+    dayStart = figures;
     host.onDayEnd?.(day, ledger.snapshot(), counters);
   }
   host.sockets?.closeAll();

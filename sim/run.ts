@@ -2,6 +2,7 @@ import { parseExtendedJson } from '../protocol/bson/ejson';
 import type { BsonDocument } from '../protocol/bson/types';
 import { fromExtendedJson } from '../protocol/bson/ejson';
 import { encodeFile } from '../protocol/files/codec';
+import { DEFAULT_FTP_PORT, DEFAULT_MQTTS_PORT, DEFAULT_MQTT_PORT, DEFAULT_NTP_PORT } from '../protocol/config/schema';
 import { ConfigStore } from '../tasks/config-store';
 import type { CounterSet } from '../tasks/counters';
 import { KEY } from '../tasks/settings-keys';
@@ -67,13 +68,14 @@ export interface SimRun {
 }
 
 /**
- * The scenario's configuration with `ftp.sim` / `ntp.sim` pointed at the host's servers, and with a
- * broker, `remote.mqtt` given its port and the box's account on it.
+ * The scenario's configuration with `ftp.sim` / `ntp.sim` / `mqtt.sim` at their well-known ports
+ * (the emulator's `loopbackPorts` takes them to the host's servers, so nothing the box writes names
+ * a run's free ports), and with a broker, the box's account on it.
  */
 function presetDocument(scenario: Scenario, host: SimHost): BsonDocument {
-  const addr = host.ftpPort === undefined ? undefined : `${SIM_FTP_HOST}:${host.ftpPort}`;
-  const ntp = host.ntpPort === undefined ? undefined : `${SIM_NTP_HOST}:${host.ntpPort}`;
-  const mqtt = host.mqttPort === undefined ? undefined : { port: host.mqttPort, user: SIM_MQTT_USER, pass: SIM_MQTT_PASSWORD };
+  const addr = host.ftpPort === undefined ? undefined : `${SIM_FTP_HOST}:${DEFAULT_FTP_PORT}`;
+  const ntp = host.ntpPort === undefined ? undefined : SIM_NTP_HOST;
+  const mqtt = host.mqttPort === undefined ? undefined : { port: null, user: SIM_MQTT_USER, pass: SIM_MQTT_PASSWORD };
   const patch = { config: { remote: { ...(addr && { ftp: { addr } }), ...(ntp && { ntp }), ...(mqtt && { mqtt }) } } };
   const parsed = fromExtendedJson(mergeScenario(scenario.preset, patch));
   if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
@@ -90,6 +92,18 @@ interface DayFigures {
   readonly sessions: number;
   readonly sessionsOk: number;
   readonly uploaded: number;
+}
+
+/** The well-known ports of the simulator's servers → where this run's servers listen. */
+function loopbackPorts(host: SimHost): Record<number, number> {
+  const ports: Record<number, number> = {};
+  if (host.ftpPort !== undefined) ports[DEFAULT_FTP_PORT] = host.ftpPort;
+  if (host.ntpPort !== undefined) ports[DEFAULT_NTP_PORT] = host.ntpPort;
+  if (host.mqttPort !== undefined) {
+    ports[DEFAULT_MQTT_PORT] = host.mqttPort;
+    ports[DEFAULT_MQTTS_PORT] = host.mqttPort;
+  }
+  return ports;
 }
 
 function dayFigures(c: CounterSet | undefined): DayFigures {
@@ -149,6 +163,7 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
     time: world,
     port,
     scenario: { ...scenario.network, dns: { [SIM_FTP_HOST]: LOOPBACK, [SIM_NTP_HOST]: LOOPBACK, [SIM_MQTT_HOST]: LOOPBACK, ...scenario.network.dns } },
+    loopbackPorts: loopbackPorts(host),
     random: createRandom(deriveSeed(scenario.seed, RANDOM_STREAM.modem)),
     power: ledger,
     host: host.sockets,

@@ -95,6 +95,8 @@ interface EmuSocket {
   readonly id: number;
   readonly service: Service;
   readonly udp: boolean;
+  /** An FTP control connection to one of the simulator's own servers: its passive replies are translated (`passiveReply`). */
+  ftpControl?: boolean;
   host: HostSocketId | undefined;
   state: 'opening' | 'open' | 'closed';
   /** The real connection is up (the emulated open URC may still be in the future). */
@@ -146,6 +148,11 @@ const CMS_INVALID_INDEX = 321;
 /** Messages the SIM's store holds (a typical SIM: 20 to 50). */
 const SMS_STORE_SIZE = 30;
 const CTRL_Z = 0x1a;
+const LOOPBACK_ADDRESS = '127.0.0.1';
+const FTP_CONTROL_PORT = 21;
+/** Passive ports offered to the box: 200 × 256 + 100 … + 255, all written "200,1nn" or "2nn" (same length). */
+const PASSIVE_BASE = 200 * 256 + 100;
+const PASSIVE_SLOTS = 156;
 
 export interface Bg95EmulatorOptions {
   readonly time: SimTime;
@@ -161,6 +168,12 @@ export interface Bg95EmulatorOptions {
    * replies owed, not for a gap of virtual time; kept while the callers still pass it.
    */
   readonly nextEventTime?: () => number | undefined;
+  /**
+   * Where the simulator's own servers really listen: the port a configuration names on the loopback
+   * (21, 123, 1883) → the local server's free port. The box's files then name the well-known ports,
+   * whatever ports a run's servers got (`--out` does not depend on them).
+   */
+  readonly loopbackPorts?: Readonly<Record<number, number>>;
 }
 
 export interface Bg95EmulatorStats {
@@ -243,6 +256,9 @@ export class Bg95Emulator implements ModemModule, HostIo {
   private readonly searchEvents: SimEventId[] = [];
   private pdp: { active: boolean; address: string } = { active: false, address: '' };
   private readonly sockets = new Map<number, EmuSocket>();
+  /** Passive ports offered to the box → the FTP server's real ones (`passiveReply`). */
+  private readonly passivePorts = new Map<number, number>();
+  private passiveOffers = 0;
   private readonly byHost = new Map<HostSocketId, EmuSocket>();
   private readonly dnsPending = new Map<HostSocketId, { at: number }>();
   private line: number[] = [];
@@ -813,8 +829,46 @@ export class Bg95Emulator implements ModemModule, HostIo {
       tlsRequest = { verify, ...(ca !== undefined ? { ca } : {}), ...(serverName !== undefined ? { serverName } : {}) };
     }
     const address = this.scenario.dns?.[host] ?? host;
-    s.host = hostSockets.openStream({ host: address, port, ...(tlsRequest !== undefined ? { tls: tlsRequest } : {}) });
+    s.ftpControl = address === LOOPBACK_ADDRESS && port === FTP_CONTROL_PORT && this.options.loopbackPorts?.[port] !== undefined;
+    s.host = hostSockets.openStream({ host: address, port: this.realPort(address, port), ...(tlsRequest !== undefined ? { tls: tlsRequest } : {}) });
     this.byHost.set(s.host, s);
+  }
+
+  /** A datagram from one of the simulator's servers comes from the well-known port the box sent to. */
+  private virtualPort(address: string, port: number): number {
+    if (address !== LOOPBACK_ADDRESS) return port;
+    const ports = this.options.loopbackPorts ?? {};
+    for (const [known, real] of Object.entries(ports)) if (real === port) return Number(known);
+    return port;
+  }
+
+  /** The port a connection to `address`:`port` really goes to (`loopbackPorts`). */
+  private realPort(address: string, port: number): number {
+    if (address !== LOOPBACK_ADDRESS) return port;
+    return this.passivePorts.get(port) ?? this.options.loopbackPorts?.[port] ?? port;
+  }
+
+  /**
+   * The simulator's FTP server offers passive ports it got free at its start (RFC 959 227, RFC 2428
+   * 229): the box would see, count and store a run's random ports. The emulator offers a fixed port
+   * of the same length in their place (PASSIVE_BASE + n, "200,100+n") and connects that one to the
+   * real one, as a NAT's FTP helper does; the bytes the box receives are the same every run.
+   */
+  private passiveReply(bytes: Uint8Array): Uint8Array {
+    const text = utf8Decode(bytes);
+    const translated = text
+      .replace(/227 ([^(\r\n]*)\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/, (_m, lead: string, h1, h2, h3, h4, p1: string, p2: string) => {
+        const virtual = this.virtualPassive(Number(p1) * 256 + Number(p2));
+        return `227 ${lead}(${h1},${h2},${h3},${h4},${Math.floor(virtual / 256)},${virtual % 256})`;
+      })
+      .replace(/229 ([^(\r\n]*)\(\|\|\|(\d+)\|\)/, (_m, lead: string, port: string) => `229 ${lead}(|||${this.virtualPassive(Number(port))}|)`);
+    return translated === text ? bytes : utf8Encode(translated);
+  }
+
+  private virtualPassive(real: number): number {
+    const virtual = PASSIVE_BASE + (this.passiveOffers++ % PASSIVE_SLOTS);
+    this.passivePorts.set(virtual, real);
+    return virtual;
   }
 
   private send(id: number, length: number, address: string, port: number, service: Service): void {
@@ -848,7 +902,7 @@ export class Bg95Emulator implements ModemModule, HostIo {
       if (epoch !== this.epoch || s.host === undefined) return;
       s.acked += bytes.length;
       if (forward.length > 0 && s.host !== undefined) {
-        this.options.host?.send(s.host, forward, s.udp ? address : undefined, s.udp ? port : undefined);
+        this.options.host?.send(s.host, forward, s.udp ? address : undefined, s.udp ? this.realPort(address, port) : undefined);
       }
       if (drop !== undefined) this.dropSocket(s);
     });
@@ -967,11 +1021,11 @@ export class Bg95Emulator implements ModemModule, HostIo {
       }
       case 'data': {
         const link = this.link();
-        const arrival = Math.max(now + link.rttMs, s.downlinkFreeAt) + (e.bytes.length * BITS_PER_BYTE) / link.downlinkKbps;
+        const bytes = s.ftpControl === true ? this.passiveReply(e.bytes) : e.bytes;
+        const arrival = Math.max(now + link.rttMs, s.downlinkFreeAt) + (bytes.length * BITS_PER_BYTE) / link.downlinkKbps;
         s.downlinkFreeAt = arrival;
-        const bytes = e.bytes;
         const address = e.address ?? '';
-        const port = e.port ?? 0;
+        const port = this.virtualPort(address, e.port ?? 0);
         this.at(arrival - now, this.epoch, () => this.deliver(s, bytes, address, port));
         return;
       }

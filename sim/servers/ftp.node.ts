@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { FileSystem, FtpSrv } from 'ftp-srv';
 import type { SimRandom } from '../world/types';
 import { freePort } from './ports.node';
@@ -40,10 +41,56 @@ export interface FtpServerFaults {
 /** The reason the refused commands carry, after the 550 ftp-srv puts in front. */
 export const INJECTED_FTP_ERROR = 'Insufficient storage space (injected fault)';
 
-/** ftp-srv's own file system, with the server faults in force when a STOR or RNTO arrives. */
+/**
+ * ftp-srv's own file system, with the server faults in force when a STOR or RNTO arrives, and
+ * errors that name the path as the client sees it: ftp-srv puts a failed call's message in its
+ * reply (`550 ENOENT: no such file or directory, stat '<root>/INBOX/x'`), and a root that differs
+ * between runs (`--out DIR`) would change what the box receives.
+ */
 class FaultyFileSystem extends FileSystem {
-  constructor(connection: unknown, root: string, private readonly faults: () => FtpServerFaults | undefined, private readonly refused: () => void) {
-    super(connection as never, { root, cwd: '/' });
+  constructor(connection: unknown, private readonly rootDir: string, private readonly faults: () => FtpServerFaults | undefined, private readonly refused: () => void) {
+    super(connection as never, { root: rootDir, cwd: '/' });
+  }
+
+  /** `work`'s result and errors with the server's root taken out of any path they name (ftp-srv's promises are Bluebird's: duck-typed). */
+  private scrub<T>(work: () => T): T {
+    const root = path.resolve(this.rootDir);
+    const strip = (text: string): string => text.split(root).join('') || '/';
+    const clean = (e: unknown): Error => new Error(strip(e instanceof Error ? e.message : String(e)));
+    const value = (v: unknown): unknown => (typeof v === 'string' ? strip(v) : v);
+    try {
+      const r = work() as unknown;
+      if (typeof (r as { then?: unknown })?.then === 'function') {
+        return Promise.resolve(r as PromiseLike<unknown>).then(value, (e: unknown) => Promise.reject(clean(e))) as T;
+      }
+      return value(r) as T;
+    } catch (e) {
+      throw clean(e);
+    }
+  }
+
+  override get(fileName: string): ReturnType<FileSystem['get']> {
+    return this.scrub(() => super.get(fileName));
+  }
+
+  override list(p?: string): ReturnType<FileSystem['list']> {
+    return this.scrub(() => super.list(p));
+  }
+
+  override chdir(p?: string): ReturnType<FileSystem['chdir']> {
+    return this.scrub(() => super.chdir(p));
+  }
+
+  override read(fileName: string, options?: { start?: unknown }): ReturnType<FileSystem['read']> {
+    return this.scrub(() => super.read(fileName, options as never));
+  }
+
+  override delete(p: string): ReturnType<FileSystem['delete']> {
+    return this.scrub(() => super.delete(p));
+  }
+
+  override mkdir(p: string): ReturnType<FileSystem['mkdir']> {
+    return this.scrub(() => super.mkdir(p));
   }
 
   private refuse(): boolean {
@@ -55,12 +102,12 @@ class FaultyFileSystem extends FileSystem {
 
   override write(fileName: string, options?: { append?: boolean; start?: unknown }): ReturnType<FileSystem['write']> {
     if (this.refuse()) throw new Error(INJECTED_FTP_ERROR);
-    return super.write(fileName, options as never);
+    return this.scrub(() => super.write(fileName, options as never));
   }
 
   override rename(from: string, to: string): ReturnType<FileSystem['rename']> {
     if (this.refuse()) throw new Error(INJECTED_FTP_ERROR);
-    return super.rename(from, to);
+    return this.scrub(() => super.rename(from, to));
   }
 }
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { utf8Decode, utf8Encode } from '../../protocol/text/utf8';
-import { writeKeyList } from '../cli/out.node';
+import { writeKeyList, writeOutTree } from '../cli/out.node';
 import { readScenarioFile } from '../cli/scenario-file.node';
 import { buildScenario, parseOptions, USAGE } from '../cli/options';
 import { NodeHostSockets } from '../net/host-sockets.node';
@@ -107,11 +107,8 @@ export async function hostXsRun<T>(argv: string[], print: (line: string) => void
     if (failure !== undefined) throw new Error(`XS run failed: ${failure}`);
     if (summary === undefined) throw new Error('XS run ended without a summary');
     if (options.outDir !== undefined) {
-      const dir = path.join(options.outDir, 'device', 'files');
-      fs.rmSync(path.join(options.outDir, 'device'), { recursive: true, force: true });
-      fs.mkdirSync(dir, { recursive: true });
-      for (const [name, bytes] of files) fs.writeFileSync(path.join(dir, name), bytes);
-      fs.writeFileSync(path.join(options.outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+      // The same tree as npm start's: the XS side built it with sim/cli/out-tree.ts.
+      writeOutTree(options.outDir, [...files]);
       writeKeyList(options.outDir, scenario);
     }
     await mqtt?.finish(options.outDir);

@@ -2,6 +2,7 @@ import { utf8Decode, utf8Encode } from '../../protocol/text/utf8';
 import { HostSocketsBridge } from '../net/host-sockets.bridge';
 import { runSimulation } from '../run';
 import type { Scenario } from '../scenario';
+import { outTree } from '../cli/out-tree';
 import { formatSummary } from '../summary';
 import { framedBridge } from './frame';
 import type { HostTransport } from './types';
@@ -49,7 +50,7 @@ export async function simulateInXs(transport: HostTransport): Promise<void> {
     for (const line of formatSummary(run.summary)) print(line);
     if (start.json) print(JSON.stringify(run.summary));
     if (start.files) {
-      for (const [name, bytes] of run.device.files) {
+      for (const [name, bytes] of outTree(run)) {
         const head = utf8Encode(name);
         const payload = new Uint8Array(1 + head.length + bytes.length);
         payload[0] = head.length;

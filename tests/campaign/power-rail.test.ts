@@ -114,7 +114,7 @@ describe('the scenario action powerCut', () => {
   test('the scenario check names an unknown action and a store a cut cannot tear', () => {
     const errors = scenarioErrors({ actions: [{ atMinutes: 1, action: 'unplug' }, { atMinutes: 1, action: 'powerCut', during: 'ram' }] });
     expect(errors).toEqual([
-      'actions[0].action: "unplug" is not an action (known: magnet, reset, usb, powerCut, network)',
+      'actions[0].action: "unplug" is not an action (known: magnet, reset, usb, powerCut, network, sms)',
       'actions[1].during: "ram" is not a store a cut can tear (frame-store, settings, files, ota)',
     ]);
   });

@@ -23,28 +23,15 @@ interface RunBytes {
   readonly files: Record<string, string>;
 }
 
-/**
- * Files that hold the addresses of the run's local servers, whose ports are free ports picked at
- * each start: the configuration the box copies to the server (§5.1.1.2 CONFIG, the MQTT
- * config-copy topic) and the settings where it stores it.
- */
-const NAMES_SERVER_PORTS = (file: string): boolean => file === path.join('device', 'settings.json') || file.startsWith(`server${path.sep}CONFIG${path.sep}`);
-const CONFIG_COPY_TOPIC = '/config-copy"';
-
 function readTree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
       const file = path.relative(root, full);
+      // Every file: the box's configuration names its servers at their well-known ports, never the run's free ones.
       if (entry.isDirectory()) walk(full);
-      else if (file.endsWith('.jsonl')) {
-        out[file] = fs
-          .readFileSync(full, 'utf8')
-          .split('\n')
-          .filter((line) => !line.includes(CONFIG_COPY_TOPIC))
-          .join('\n');
-      } else if (!NAMES_SERVER_PORTS(file)) out[file] = fs.readFileSync(full).toString('hex');
+      else out[file] = fs.readFileSync(full).toString('hex');
     }
   };
   walk(root);

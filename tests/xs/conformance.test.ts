@@ -8,7 +8,7 @@ import { expectOutputOfNpmStart } from './same-output';
  * set here keeps the xsnap runner honest without paying for it three times (docs/benchmarks.md).
  */
 describe('XS conformance: npm run xs prints what npm start prints', () => {
-  test('default options', () => expectOutputOfNpmStart('sim/xs/run.node.ts', []), 300_000);
+  test('default options, and the same --out tree', () => expectOutputOfNpmStart('sim/xs/run.node.ts', [], { compareOut: true }), 300_000);
   // Each run against its own mosquitto and head-end (sim/servers/mqtt-sim.node.ts).
-  test('the MQTT site', () => expectOutputOfNpmStart('sim/xs/run.node.ts', ['--scenario', 'sim/scenarios/mqtt-site.json']), 300_000);
+  test('the MQTT site, and the same --out tree', () => expectOutputOfNpmStart('sim/xs/run.node.ts', ['--scenario', 'sim/scenarios/mqtt-site.json'], { compareOut: true }), 300_000);
 });

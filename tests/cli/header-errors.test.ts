@@ -2,6 +2,7 @@ import { run as decode } from '../../bin/commands/decode';
 import { run as frameCommand } from '../../bin/commands/frame';
 import { encodeStream } from '../../protocol/wmbus/encode';
 import { bytes, hex } from '../wmbus/corpus';
+import { captureStdout } from '../support/capture-output';
 
 /**
  * `wmbus decode` and `wmbus frame` on a frame whose upper header is cut short: the link layer's
@@ -11,25 +12,10 @@ import { bytes, hex } from '../wmbus/corpus';
  */
 const CUT_SHORT_TPL = bytes('0b44ee4d785634123c067a8f');
 
-async function capture(f: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await f();
-    return { code, out };
-  } finally {
-    spy.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('a CRC-valid frame with a truncated upper header', () => {
   test('wmbus decode prints its DLL manufacturer, id, version and type beside the error', async () => {
-    const { code, out } = await capture(() => decode([hex(encodeStream(CUT_SHORT_TPL, 'T1') as Uint8Array)]));
+    const { code, out } = await captureStdout(() => decode([hex(encodeStream(CUT_SHORT_TPL, 'T1') as Uint8Array)]));
     expect(code).toBe(1);
     expect(JSON.parse(out.trim())).toEqual({
       mode: 'T1',
@@ -45,7 +31,7 @@ describe('a CRC-valid frame with a truncated upper header', () => {
   });
 
   test('wmbus frame prints the link layer and the error instead of the error alone', async () => {
-    const { code, out } = await capture(() => frameCommand([hex(CUT_SHORT_TPL)]));
+    const { code, out } = await captureStdout(() => frameCommand([hex(CUT_SHORT_TPL)]));
     expect(code).toBe(1);
     expect(JSON.parse(out)).toEqual({
       link: {
@@ -64,7 +50,7 @@ describe('a CRC-valid frame with a truncated upper header', () => {
   });
 
   test('wmbus frame on bytes shorter than a link layer still prints only the error', async () => {
-    const { code, out } = await capture(() => frameCommand(['0b44ee4d7856']));
+    const { code, out } = await captureStdout(() => frameCommand(['0b44ee4d7856']));
     expect(code).toBe(1);
     expect(JSON.parse(out)).toEqual({ error: 'length' });
   });

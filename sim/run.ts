@@ -167,7 +167,6 @@ export async function runSimulation(scenario: Scenario, host: SimHost): Promise<
     random: createRandom(deriveSeed(scenario.seed, RANDOM_STREAM.modem)),
     power: ledger,
     host: host.sockets,
-    nextEventTime: () => world.nextEventTime(),
   });
   world.attachHostIo(emulator);
   // The greeting of the site's FTP server is owed from the connect (sim/servers/replies-owed.ts).

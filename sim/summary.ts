@@ -7,7 +7,7 @@ const MS_PER_DAY = 86_400_000;
 const MAH_DECIMALS = 3;
 const YEAR_DECIMALS = 2;
 /** Components in the order the summary lists them. */
-const COMPONENTS = ['mcu', 'radio', 'modem', 'flash', 'buzzer', 'ble', 'board'] as const;
+export const COMPONENTS = ['mcu', 'radio', 'modem', 'flash', 'buzzer', 'ble', 'board'] as const;
 
 /** What a run reports, as printed and as the `--json` object. */
 export interface SimSummary {

@@ -164,11 +164,6 @@ export interface Bg95EmulatorOptions {
   /** Real sockets behind the emulated ones; without it every open fails. */
   readonly host?: HostSockets;
   /**
-   * The world's next event time (`SimWorld.nextEventTime`). Not read: a settle waits for the
-   * replies owed, not for a gap of virtual time; kept while the callers still pass it.
-   */
-  readonly nextEventTime?: () => number | undefined;
-  /**
    * Where the simulator's own servers really listen: the port a configuration names on the loopback
    * (21, 123, 1883) → the local server's free port. The box's files then name the well-known ports,
    * whatever ports a run's servers got (`--out` does not depend on them).

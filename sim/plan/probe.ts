@@ -5,6 +5,7 @@ import type { CounterSet } from '../../tasks/counters';
 import type { CoverageCell } from '../modem/types';
 import { DEFAULT_SCENARIO, SIM_FTP_HOST, SIM_FTP_PASSWORD, SIM_FTP_USER, SIM_MQTT_HOST, type Scenario } from '../scenario';
 import type { PowerDesign } from '../power/reference-design';
+import { COMPONENTS } from '../summary';
 import type { DayActivity, ProbeMeasure } from './model';
 
 /** Days a probe runs: the first (installation, first attach) is left out of what it measures. */
@@ -12,7 +13,7 @@ export const PROBE_DAYS = 3;
 const MEASURED_FROM_DAY = 0;
 const MS_PER_DAY = 86_400_000;
 /** Components in the order the simulator's summary lists them, then the converter. */
-export const PLAN_COMPONENTS: readonly string[] = ['mcu', 'radio', 'modem', 'flash', 'buzzer', 'ble', 'board', 'converter'];
+export const PLAN_COMPONENTS: readonly string[] = [...COMPONENTS, 'converter'];
 
 /** The probes' window starts at 03:00 UTC and the uploads follow it, as on the default site. */
 const PROBE_WINDOW_CRON = '0 3 * * *';

@@ -139,7 +139,6 @@ export class UploadRig {
       random: seededRandom((options.seed ?? 7) + 1),
       power: this.ledger,
       host: this.host,
-      nextEventTime: () => this.world.nextEventTime(),
     });
     this.world.attachHostIo(this.emulator);
     this.rtc = new SimRtc(this.world, options.rtcErrorMs ?? 0, 0);

@@ -132,7 +132,6 @@ export function makeRig(options: RigOptions = {}): Rig {
     random: seededRandom(options.seed ?? 1),
     power: options.emulatorPower ?? modemPower,
     host,
-    nextEventTime: () => world.nextEventTime(),
   });
   world.attachHostIo(emulator);
   const store = options.store ?? new MemoryStore();

@@ -79,7 +79,6 @@ async function main(): Promise<void> {
     scenario: { sim: { iccid: '89330123456789012345', pin: '1234' }, coverage: [{ technology: 'LTE-M', rssi: -60, rsrp: -85, rsrq: -10, sinr: 8 }], dns: { localhost: '127.0.0.1' } },
     random: createRandom(1),
     host,
-    nextEventTime: () => world.nextEventTime(),
   });
   world.attachHostIo(emulator);
   const modem = new Bg95Modem({ port, clock, store });

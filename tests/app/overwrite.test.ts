@@ -4,16 +4,13 @@
  * is logged (framesOverwritten) and counted in the supervision file (counters.framesLost), not
  * only told on the console.
  */
-import { defaultConfig } from '../../protocol/config/defaults';
-import { supervisionSection } from '../../protocol/files/supervision';
 import { SimClock } from '../../sim/drivers/clock';
-import { SimGauge } from '../../sim/drivers/gauge';
 import { SimFiles } from '../../sim/drivers/files';
 import { createPopulation } from '../../sim/radio/population';
 import { deviceCounters } from '../../sim/run';
 import { createRandom } from '../../sim/world/random';
+import { benchSupervision } from '../support/supervision';
 import { zeroCounters } from '../../tasks/counters';
-import { buildSupervision } from '../../tasks/modem/supervision';
 import { EventLog } from '../../tasks/log/event-log';
 import { EVENTS } from '../../tasks/log/events';
 import { FrameStore } from '../../tasks/store/frame-store';
@@ -50,19 +47,7 @@ test('the supervision file carries them as counters.framesLost and counters.file
   const counters = zeroCounters();
   counters.radio.overwrittenPending = 412;
   counters.modem.filesDropped = 2;
-  const gauge = new SimGauge(14_000, { chargeUsedMah: () => 0, temperatureDeciC: () => 215, loadMa: () => 0 });
-  const s = buildSupervision({
-    identity: { uid: 'WE_TEST', sn: 'SN_TEST', hardwareVersion: '11' },
-    config: defaultConfig(),
-    counters,
-    modem: undefined,
-    reading: gauge.read(),
-    capacityMah: gauge.capacityMah,
-    sw: '01.00',
-    swBle: '01.00',
-    nowSec: T0 / 1000,
-  });
-  const section = supervisionSection(s).counters as Record<string, number>;
+  const section = benchSupervision(counters, T0 / 1000).counters as Record<string, number>;
   expect(Object.keys(section).slice(-3)).toEqual(['fault', 'framesLost', 'filesDropped']);
   expect(section).toMatchObject({ framesLost: 412, filesDropped: 2 });
 });

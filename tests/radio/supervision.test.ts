@@ -1,9 +1,6 @@
+import { benchSupervision } from '../support/supervision';
 import type { BsonDocument } from '../../protocol/bson/types';
-import { defaultConfig } from '../../protocol/config/defaults';
-import { supervisionSection } from '../../protocol/files/supervision';
-import { SimGauge } from '../../sim/drivers/gauge';
 import { deviceCounters } from '../../sim/run';
-import { buildSupervision } from '../../tasks/modem/supervision';
 import { meterFrame, scriptedAir } from '../support/air';
 import { HOUR, installInRun, T0, testSite } from '../support/device';
 
@@ -32,19 +29,8 @@ test('a frame stored with a cut TPL header is counted in CptRecFramesHeaderKo, a
   await installInRun(site);
   await site.world.runUntil(WINDOW + HOUR);
   const counters = deviceCounters(site.device)!;
-  const gauge = new SimGauge(14_000, { chargeUsedMah: () => 0, temperatureDeciC: () => 215, loadMa: () => 0 });
-  const s = buildSupervision({
-    identity: { uid: 'WE_TEST', sn: 'SN_TEST', hardwareVersion: '11' },
-    config: defaultConfig(),
-    counters,
-    modem: undefined,
-    reading: gauge.read(),
-    capacityMah: gauge.capacityMah,
-    sw: '01.00',
-    swBle: '01.00',
-    nowSec: WINDOW / SECOND,
-  });
-  const wmbus = supervisionSection(s).WmBus as BsonDocument;
+  const section = benchSupervision(counters, WINDOW / SECOND);
+  const wmbus = section.WmBus as BsonDocument;
   expect(Object.keys(wmbus).slice(-2)).toEqual(['CptRecFrames', 'CptRecFramesHeaderKo']);
   expect(wmbus).toMatchObject({ CptRecFrames: 2, CptRecFramesHeaderKo: 1, CptRxFramesDecodeKo: 0 });
 });

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { buildImage } from '../protocol/firmware/image';
+import { buildImage, IMAGE_HEADER_BYTES as HEADER_BYTES, IMAGE_SIGNATURE_BYTES as SIGNATURE_BYTES } from '../protocol/firmware/image';
 import { utf8Decode } from '../protocol/text/utf8';
 import { bundleForXs } from '../sim/xs/bundle.node';
 import { startXs, type XsWorker } from '../sim/xs/xsnap.node';
@@ -35,8 +35,6 @@ async function liveHeapBytes(worker: Worker): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
-const HEADER_BYTES = 76;
-const SIGNATURE_BYTES = 64;
 const POINT_BYTES = 32;
 
 /** A payload that is not all one byte, signed with a key made for the run. */
